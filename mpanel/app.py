@@ -1,0 +1,63 @@
+"""The application factory: one flat, ordered sequence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from mpanel import cli
+from mpanel.config import load_config
+from mpanel.core import audit, outbox, tasks, tenancy
+from mpanel.core.plugins.engine import load_plugins
+from mpanel.core.security.manager import throttle_logins
+from mpanel.core.security.roles import build_roles
+from mpanel.extensions import appbuilder, db, migrate
+from mpanel.web import client, errors, headers, health, i18n, logs, metrics, tenant_host, views
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask("mpanel", template_folder=str(ROOT / "mpanel" / "web" / "templates"))
+    app.config.update(load_config(overrides))
+    app.config["JWT_ACCESS_TOKEN_EXPIRES"] = dt.timedelta(minutes=app.config["JWT_ACCESS_MINUTES"])
+    app.config["JWT_REFRESH_TOKEN_EXPIRES"] = dt.timedelta(days=app.config["JWT_REFRESH_DAYS"])
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    logs.configure(app)
+
+    # Plugins are loaded before anything is bound, so a broken one stops the start.
+    plugins = load_plugins(app.config["ENABLED_PLUGINS"])
+    app.extensions["mpanel_plugins"] = {p.name: p for p in plugins}
+    app.config["FAB_ROLES"] = build_roles(plugins)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    tenancy.install(Session)
+    audit.install(Session)
+    outbox.install(Session)
+    tasks.configure(app)
+    tenant_host.install(app)  # before FAB's before_request, which loads the user
+
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+        tenant_host.install_customer_scope(app)
+        views.register(appbuilder)
+        for plugin in plugins:
+            plugin.init(app)
+            plugin.register_views(appbuilder)
+            for blueprint in plugin.blueprints():
+                app.register_blueprint(blueprint)
+        app.register_blueprint(client.blueprint)
+        appbuilder.post_init()
+        throttle_logins(app, appbuilder)
+
+    i18n.install(app)
+    errors.install(app)
+    headers.install(app)
+    health.install(app)
+    metrics.install(app)
+    app.cli.add_command(cli.mpanel)
+    return app

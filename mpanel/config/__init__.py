@@ -1,0 +1,70 @@
+"""Settings: defaults, then the optional ``config.py`` override file, then
+``MPANEL_*`` environment variables, then explicit overrides (tests).
+
+Validated once at start; a bad or missing value stops the start with a message
+that names the variable.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+from mpanel.config import defaults
+from mpanel.config.env import ENV_SETTINGS, ConfigError, parse_env
+
+
+def load_config(overrides: dict | None = None, environ=None) -> dict:
+    environ = os.environ if environ is None else environ
+    values = {k: getattr(defaults, k) for k in dir(defaults) if k.isupper()}
+    values.update(_override_file(environ))
+    values.update(parse_env(environ))
+    values.update(overrides or {})
+    derive(values)
+    validate(values)
+    return values
+
+
+def _override_file(environ) -> dict:
+    """The thin ``config.py`` at the repository root (or MPANEL_CONFIG_MODULE)."""
+    name = environ.get("MPANEL_CONFIG_MODULE", "config")
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return {}
+    return {k: getattr(module, k) for k in dir(module) if k.isupper()}
+
+
+def derive(values: dict) -> None:
+    """Fill settings that follow from others."""
+    values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
+    if not values.get("MIGRATION_DATABASE_URL"):
+        values["MIGRATION_DATABASE_URL"] = values["DATABASE_URL"]
+    values["SECRET_KEY"] = values["SECRET_KEY"] or defaults.DEVELOPMENT_SECRET_KEY
+    if values.get("REDIS_URL") and values["RATELIMIT_STORAGE_URI"] == "memory://":
+        values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
+    values["AUTH_RATE_LIMIT"] = values["LOGIN_RATE_LIMIT"]
+    values["BABEL_DEFAULT_LOCALE"] = values["DEFAULT_LOCALE"]
+
+
+def validate(values: dict) -> None:
+    env = values["ENV"]
+    if env not in ("development", "production", "testing"):
+        raise ConfigError("MPANEL_ENV must be development, production or testing, not %r" % env)
+    if env == "production":
+        if values["SECRET_KEY"] == defaults.DEVELOPMENT_SECRET_KEY or len(values["SECRET_KEY"]) < 32:
+            raise ConfigError("MPANEL_SECRET_KEY must be set to a random value of 32+ characters in production")
+        if not values.get("DATABASE_URL") or values["DATABASE_URL"] == defaults.DATABASE_URL:
+            raise ConfigError("MPANEL_DATABASE_URL must be set in production")
+        if not values.get("REDIS_URL"):
+            raise ConfigError("MPANEL_REDIS_URL must be set in production (rate limits and jobs)")
+    if not values["DATABASE_URL"].startswith("postgresql"):
+        raise ConfigError("MPANEL_DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://...)")
+    for name in ("ENABLED_PLUGINS",):
+        if not isinstance(values[name], (list, tuple)):
+            raise ConfigError(f"MPANEL_{name} must be a comma-separated list")
+
+
+__all__ = ["ConfigError", "ENV_SETTINGS", "load_config"]

@@ -1,0 +1,60 @@
+"""Default settings. Each ``MPANEL_<NAME>`` environment variable overrides ``<NAME>``."""
+
+from flask_appbuilder.const import AUTH_DB
+
+DEVELOPMENT_SECRET_KEY = "mpanel-development-only-secret-key-change-me"
+
+ENV = "development"
+SECRET_KEY = ""
+# Runtime role: owns nothing and cannot bypass row-level security.
+DATABASE_URL = "postgresql+psycopg://mpanel_app@127.0.0.1:5432/mpanel"
+# Owner role: runs migrations only.
+MIGRATION_DATABASE_URL = ""
+REDIS_URL = ""
+HUEY_SQLITE_PATH = "var/huey.sqlite3"
+HUEY_IMMEDIATE = False
+# Host names: <slug>.<BASE_DOMAIN> resolves a tenant, BASE_DOMAIN itself is the platform.
+BASE_DOMAIN = "localhost"
+# Plugins the engine loads; "all" means every installed mpanel.plugins entry point.
+ENABLED_PLUGINS = ["all"]
+PLUGIN_CATALOGUE = ""
+ENCRYPTION_KEY = ""
+DEFAULT_LOCALE = "en"
+LOGIN_RATE_LIMIT = "5 per 60 second"
+ACCOUNT_LOGIN_RATE_LIMIT = "10 per 15 minute"
+METRICS_TOKEN = ""
+METRICS_ALLOW = ["127.0.0.1", "::1"]
+JWT_ACCESS_MINUTES = 15
+JWT_REFRESH_DAYS = 30
+SMTP_HOST = "127.0.0.1"
+SMTP_PORT = 25
+MAIL_FROM = "billing@localhost"
+
+# Flask / FAB / extensions (not read from the environment).
+APP_NAME = "MPanel"
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Operator"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_RATE_LIMITED = True
+AUTH_USER_REGISTRATION = False
+FAB_SECURITY_MANAGER_CLASS = "mpanel.core.security.manager.MPanelSecurityManager"
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+FAB_ADD_SECURITY_API = False
+FAB_API_SWAGGER_UI = True
+FAB_API_MAX_PAGE_SIZE = 100
+FAB_PASSWORD_HASH_METHOD = "scrypt"
+RATELIMIT_ENABLED = True
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+WTF_CSRF_ENABLED = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+BABEL_DEFAULT_FOLDER = "translations"
+LANGUAGES = {
+    "en": {"flag": "gb", "name": "English"},
+    "de": {"flag": "de", "name": "Deutsch"},
+    "fr": {"flag": "fr", "name": "Français"},
+}

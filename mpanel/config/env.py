@@ -1,0 +1,59 @@
+"""Reading ``MPANEL_*`` environment variables into typed settings."""
+
+from __future__ import annotations
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _list(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+# Setting name -> parser of its MPANEL_<name> variable.
+ENV_SETTINGS = {
+    "ENV": str,
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "MIGRATION_DATABASE_URL": str,
+    "REDIS_URL": str,
+    "HUEY_SQLITE_PATH": str,
+    "HUEY_IMMEDIATE": _bool,
+    "BASE_DOMAIN": str,
+    "ENABLED_PLUGINS": _list,
+    "PLUGIN_CATALOGUE": str,
+    "ENCRYPTION_KEY": str,
+    "DEFAULT_LOCALE": str,
+    "LOGIN_RATE_LIMIT": str,
+    "ACCOUNT_LOGIN_RATE_LIMIT": str,
+    "METRICS_TOKEN": str,
+    "METRICS_ALLOW": _list,
+    "JWT_ACCESS_MINUTES": int,
+    "JWT_REFRESH_DAYS": int,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "MAIL_FROM": str,
+}
+
+
+def parse_env(environ) -> dict:
+    values = {}
+    for name, parse in ENV_SETTINGS.items():
+        raw = environ.get(f"MPANEL_{name}")
+        if raw is None:
+            continue
+        try:
+            values[name] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"MPANEL_{name}={raw!r} is invalid: {exc}") from None
+    return values

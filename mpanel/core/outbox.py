@@ -1,0 +1,113 @@
+"""Transactional outbox: side effects (mail, webhooks, provisioning, registrar
+calls) are written in the same transaction as the change that causes them and
+run by Huey after commit, with retries. A handler runs at least once, so
+handlers must be idempotent; ``dedupe_key`` makes the enqueue itself exactly-once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask_appbuilder import Model
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy.dialects.postgresql import JSONB, insert
+
+from mpanel.core.tasks import tenant_task
+from mpanel.core.tenancy import TenantScoped, require_tenant_id
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+_handlers: dict = {}
+
+
+class OutboxMessage(TenantScoped, Model):
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("tenant_id", "dedupe_key"),)
+    audited = False
+
+    id = Column(BigInteger, primary_key=True)
+    kind = Column(String(100), nullable=False)
+    payload = Column(JSONB, nullable=False, default=dict)
+    dedupe_key = Column(String(200))
+    status = Column(String(16), nullable=False, default="pending", index=True)  # pending, done, failed
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    last_error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    processed_at = Column(DateTime(timezone=True))
+
+
+def handler(kind: str):
+    """Register ``fn(payload)`` as the handler for outbox messages of ``kind``."""
+
+    def decorate(fn):
+        _handlers[kind] = fn
+        return fn
+
+    return decorate
+
+
+def enqueue(session, kind: str, payload: dict, dedupe_key: str | None = None) -> None:
+    """Add a side effect to the current transaction (ignored if the key exists)."""
+    tenant_id = require_tenant_id()
+    stmt = insert(OutboxMessage).values(tenant_id=tenant_id, kind=kind, payload=payload, dedupe_key=dedupe_key)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"]))
+    session.info.setdefault("mpanel_outbox_tenants", set()).add(tenant_id)
+
+
+def _after_commit(session) -> None:
+    # Enqueues the drain task; in immediate mode (tests) it runs right here,
+    # in its own app context and therefore its own session.
+    for tenant_id in session.info.pop("mpanel_outbox_tenants", ()):
+        drain(tenant_id)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("mpanel_outbox_tenants", None)
+
+
+def install(session_class) -> None:
+    for name, fn in (("after_commit", _after_commit), ("after_soft_rollback", _after_rollback)):
+        if not event.contains(session_class, name, fn):
+            event.listen(session_class, name, fn)
+
+
+def process_pending(session, limit: int = 100) -> dict:
+    """Run due messages of the tenant in scope, one transaction each."""
+    done = failed = 0
+    for _ in range(limit):
+        now = dt.datetime.now(dt.timezone.utc)
+        message = session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .with_for_update(skip_locked=True)
+            .limit(1)
+        )
+        if message is None:
+            break
+        message.attempts += 1
+        try:
+            fn = _handlers.get(message.kind)
+            if fn is None:
+                raise LookupError(f"no outbox handler for {message.kind!r}")
+            fn(dict(message.payload))
+            message.status, message.processed_at, message.last_error = "done", now, None
+            done += 1
+        except Exception as exc:
+            log.warning("outbox %s #%s failed: %s", message.kind, message.id, exc)
+            message.last_error = f"{type(exc).__name__}: {exc}"
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed"
+            message.next_attempt_at = now + dt.timedelta(seconds=30 * 2 ** message.attempts)
+            failed += 1
+        session.commit()
+    return {"done": done, "failed": failed}
+
+
+@tenant_task(retries=3, retry_delay=30)
+def drain(tenant_id: int) -> dict:
+    from mpanel.extensions import db
+
+    return process_pending(db.session)

@@ -1,0 +1,36 @@
+"""Base roles and what they may do, as FAB builtin roles (regex pairs).
+
+The platform operator is FAB's admin role and may do everything. Tenant roles
+never get FAB's security views (users, roles, permissions are platform-wide).
+Plugins add their own pairs through ``Plugin.role_permissions``.
+"""
+
+OPERATOR = "Operator"
+TENANT_ROLES = ("Owner", "Admin", "Billing", "Support", "Read-only")
+CUSTOMER = "Customer"
+
+_READ = "can_list|can_show|can_get|can_info"
+_STAFF_SELF = [("UserInfoEditView|ResetMyPasswordView", "can_this_form_get|can_this_form_post"), ("OpenApi", "can_get"),
+               ("UserDBModelView", "can_userinfo|resetmypassword|userinfoedit")]
+_MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Marketplace", "menu_access")
+
+KERNEL_ROLES = {
+    "Owner": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
+              ("AutomationRunView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
+    "Admin": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
+              ("AutomationRunView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
+    "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post"),
+                ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
+    "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put"), _MENUS, *_STAFF_SELF],
+    "Read-only": [("CustomerView|CustomerApi", _READ), ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
+    CUSTOMER: [("ClientAccountApi", _READ)],
+}
+
+
+def build_roles(plugins) -> dict:
+    """Kernel roles merged with each plugin's ``role_permissions``."""
+    roles = {name: list(pairs) for name, pairs in KERNEL_ROLES.items()}
+    for plugin in plugins:
+        for role, pairs in plugin.role_permissions.items():
+            roles.setdefault(role, []).extend(pairs)
+    return roles

@@ -1,0 +1,44 @@
+"""Creating staff, operators and customer contacts (CLI, demo data, tests)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from mpanel.core.security.roles import CUSTOMER, OPERATOR
+from mpanel.core.tenancy import current_tenant_id
+from mpanel.extensions import appbuilder
+
+
+class UserError(ValueError):
+    pass
+
+
+def create_user(email: str, password: str, role: str, first_name: str = "", last_name: str = "",
+                customer=None, locale: str | None = None, contact_permissions: str = ""):
+    """Add a user to the tenant in scope (or the platform); the caller commits."""
+    sm = appbuilder.sm
+    role_obj = sm.find_role(role)
+    if role_obj is None:
+        raise UserError(f"role {role!r} does not exist: run `flask mpanel init` first")
+    if (role == OPERATOR) != (current_tenant_id() is None):
+        raise UserError("operators have no tenant, and tenant staff need one")
+    if sm.find_user(username=email) is not None:
+        raise UserError(f"a user {email!r} already exists here")
+    user = sm.user_model(username=email, email=email, first_name=first_name or email.split("@")[0],
+                         last_name=last_name or "-", active=True, roles=[role_obj],
+                         customer_id=customer.id if customer is not None else None,
+                         locale=locale, contact_permissions=contact_permissions)
+    user.password = _hash(password)
+    sm.session.add(user)
+    return user
+
+
+def create_contact(customer, email: str, password: str, permissions=("billing", "technical", "domains")):
+    return create_user(email, password, CUSTOMER, customer.first_name, customer.last_name, customer=customer,
+                       locale=customer.language, contact_permissions=",".join(permissions))
+
+
+def _hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])

@@ -1,0 +1,67 @@
+"""Which tenant a request belongs to: the host name for pages, the token for REST."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from mpanel.core import tenancy
+from mpanel.core.security.tokens import scope_from_bearer
+from mpanel.extensions import db
+from mpanel.modules.tenants.models import Tenant
+
+
+def tenant_for_host(host: str, base_domain: str):
+    """The tenant serving ``host``; None for the platform host; False if unknown."""
+    host = host.split(":")[0].lower().rstrip(".")
+    if host == base_domain:
+        return None
+    slug = host[: -len(base_domain) - 1] if host.endswith("." + base_domain) else None
+    tenant = db.session.scalar(
+        select(Tenant).where(Tenant.active.is_(True), or_(Tenant.slug == slug, Tenant.hostnames.any(host)))
+    )
+    return tenant or False
+
+
+def _push(tenant_id, customer_id=None) -> None:
+    g.setdefault("mpanel_scope_tokens", []).append(tenancy.enter_scope(tenant_id, customer_id))
+    tenancy.apply_to(db.session)
+
+
+def _resolve() -> None:
+    if request.path.startswith(("/static/", "/appbuilder/static/", "/healthz", "/readyz", "/metrics")):
+        return
+    bearer = scope_from_bearer() if request.path.startswith("/api/") else None
+    if bearer is not None:
+        tenant_id, customer_id = bearer
+        g.tenant = db.session.get(Tenant, tenant_id) if tenant_id else None
+        _push(tenant_id, customer_id)
+        return
+    tenant = tenant_for_host(request.host, current_app.config["BASE_DOMAIN"])
+    if tenant is False:
+        abort(404)
+    g.tenant = tenant
+    _push(tenant.id if tenant else None)
+
+
+def _customer_scope() -> None:
+    """After FAB loaded the user: a customer contact sees only its own account."""
+    if "mpanel_scope_tokens" not in g or request.path.startswith("/api/"):
+        return
+    if current_user.is_authenticated and current_user.customer_id:
+        _push(current_user.tenant_id, current_user.customer_id)
+
+
+def _teardown(_exc=None) -> None:
+    for tokens in reversed(g.pop("mpanel_scope_tokens", [])):
+        tenancy.leave_scope(tokens)
+
+
+def install(app) -> None:
+    app.before_request(_resolve)
+    app.teardown_request(_teardown)
+
+
+def install_customer_scope(app) -> None:
+    app.before_request(_customer_scope)

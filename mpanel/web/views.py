@@ -1,0 +1,24 @@
+"""Registering the kernel's admin views, REST APIs and menus."""
+
+from flask_babel import lazy_gettext as _
+
+from mpanel.modules.audit.views import AuditLogApi, AuditLogView
+from mpanel.modules.automation.views import AutomationRunView
+from mpanel.modules.customers.views import CustomerApi, CustomerView
+from mpanel.modules.marketplace.views import MarketplaceApi, MarketplaceView
+from mpanel.modules.tenants.views import TenantView
+from mpanel.web.client import ClientAccountApi
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(CustomerView, "Customer list", label=_("Customer list"), icon="fa-users",
+                        category="Customers", category_label=_("Customers"))
+    appbuilder.add_view(MarketplaceView, "Marketplace", label=_("Marketplace"), icon="fa-puzzle-piece",
+                        category="Administration", category_label=_("Administration"))
+    appbuilder.add_view(AuditLogView, "Audit log", label=_("Audit log"), icon="fa-history", category="Administration")
+    appbuilder.add_view(AutomationRunView, "Automation status", label=_("Automation status"), icon="fa-cogs",
+                        category="Administration")
+    appbuilder.add_view(TenantView, "Tenants", label=_("Tenants"), icon="fa-building", category="Platform",
+                        category_label=_("Platform"))
+    for api in (CustomerApi, AuditLogApi, MarketplaceApi, ClientAccountApi):
+        appbuilder.add_api(api)
