@@ -12,7 +12,7 @@ from mpanel.modules.customers.models import Customer
 from mpanel.modules.tenants.models import Tenant
 from mpanel.modules.tenants.service import create_tenant
 
-PASSWORD = "demo-password-123"
+PASSWORD = "demo-password-123"  # noqa: S105 (demo data only)
 OPERATOR_EMAIL = "operator@mpanel.example"
 TENANTS = [
     ("acme", "Acme Hosting", "EUR", "Europe/Berlin", "DE", "de"),
@@ -25,6 +25,7 @@ def seed(session) -> list[str]:
     with tenant_scope(None, session=session):
         if not _exists_user(session, OPERATOR_EMAIL):
             create_user(OPERATOR_EMAIL, PASSWORD, OPERATOR, "Platform", "Operator")
+        session.commit()
     lines.append(f"platform operator: http://localhost:5000/  {OPERATOR_EMAIL} / {PASSWORD}")
     for slug, name, currency, tz, country, locale in TENANTS:
         tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
@@ -32,9 +33,9 @@ def seed(session) -> list[str]:
             tenant = create_tenant(session, slug, name, currency, tz, country, locale, plugins=list(loaded_plugins()))
         with tenant_scope(tenant.id, session=session):
             _seed_tenant(session, slug, currency, country)
+            session.commit()
         lines.append(f"{name}: http://{slug}.localhost:5000/  staff owner@{slug}.example, support@{slug}.example;"
                      f" client area /client/ customer@{slug}.example (password {PASSWORD})")
-    session.commit()
     return lines
 
 

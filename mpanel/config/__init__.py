@@ -45,14 +45,13 @@ def derive(values: dict) -> None:
     values["SECRET_KEY"] = values["SECRET_KEY"] or defaults.DEVELOPMENT_SECRET_KEY
     if values.get("REDIS_URL") and values["RATELIMIT_STORAGE_URI"] == "memory://":
         values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
-    values["AUTH_RATE_LIMIT"] = values["LOGIN_RATE_LIMIT"]
     values["BABEL_DEFAULT_LOCALE"] = values["DEFAULT_LOCALE"]
 
 
 def validate(values: dict) -> None:
     env = values["ENV"]
     if env not in ("development", "production", "testing"):
-        raise ConfigError("MPANEL_ENV must be development, production or testing, not %r" % env)
+        raise ConfigError(f"MPANEL_ENV must be development, production or testing, not {env!r}")
     if env == "production":
         if values["SECRET_KEY"] == defaults.DEVELOPMENT_SECRET_KEY or len(values["SECRET_KEY"]) < 32:
             raise ConfigError("MPANEL_SECRET_KEY must be set to a random value of 32+ characters in production")
@@ -67,4 +66,4 @@ def validate(values: dict) -> None:
             raise ConfigError(f"MPANEL_{name} must be a comma-separated list")
 
 
-__all__ = ["ConfigError", "ENV_SETTINGS", "load_config"]
+__all__ = ["ENV_SETTINGS", "ConfigError", "load_config"]

@@ -2,7 +2,7 @@
 
 from flask_appbuilder.const import AUTH_DB
 
-DEVELOPMENT_SECRET_KEY = "mpanel-development-only-secret-key-change-me"
+DEVELOPMENT_SECRET_KEY = "mpanel-development-only-secret-key-change-me"  # noqa: S105 (refused in production)
 
 ENV = "development"
 SECRET_KEY = ""
@@ -35,7 +35,7 @@ APP_NAME = "MPanel"
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Operator"
 AUTH_ROLE_PUBLIC = "Public"
-AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMITED = False  # MPanel installs its own limits on both logins
 AUTH_USER_REGISTRATION = False
 FAB_SECURITY_MANAGER_CLASS = "mpanel.core.security.manager.MPanelSecurityManager"
 FAB_CREATE_DB = False
@@ -43,7 +43,7 @@ FAB_UPDATE_PERMS = False
 FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
-FAB_PASSWORD_HASH_METHOD = "scrypt"
+FAB_PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True

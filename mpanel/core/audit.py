@@ -12,10 +12,10 @@ import decimal
 
 from flask import has_request_context, request
 from flask_appbuilder import Model
-from sqlalchemy import BigInteger, Column, DateTime, Integer, String, event, func, inspect
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, event, func, insert, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 
-from mpanel.core.tenancy import TenantScoped
+from mpanel.core.tenancy import TenantScoped, current_tenant_id
 
 # Columns never copied into a change summary.
 _SECRET_COLUMNS = {"password", "secret", "token", "api_key", "settings_secret"}
@@ -40,11 +40,8 @@ class AuditLog(TenantScoped, Model):
 def _actor():
     from flask_login import current_user
 
-    try:
-        if current_user and current_user.is_authenticated:
-            return current_user.id, current_user.username
-    except Exception:  # no login manager outside requests
-        pass
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.username
     return None, None
 
 
@@ -93,21 +90,25 @@ def _platform_models():
 
 
 def _audit_flush(session, flush_context) -> None:
-    """after_flush: ids are known and the change lists still show this flush;
-    the rows added here are flushed by the commit's next flush round."""
+    """after_flush: ids are known and the change lists still show this flush.
+    Rows go straight to the same connection, so they share the flush's
+    transaction and tenant scope."""
     rows = []
+    actor_id, actor = _actor()
     for verb, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
             if not _is_audited(obj) or (verb == "update" and not session.is_modified(obj)):
                 continue
-            rows.append((verb, obj))
-    if not rows:
-        return
-    actor_id, actor = _actor()
-    for verb, obj in rows:
-        summary = {} if verb == "delete" else _changes(obj)
-        ident = inspect(obj).identity
-        record(session, verb, type(obj).__name__, ident[0] if ident else None, summary, actor_id, actor)
+            ident = inspect(obj).identity
+            rows.append({
+                "tenant_id": getattr(obj, "tenant_id", None) if isinstance(obj, TenantScoped) else current_tenant_id(),
+                "action": verb, "object_type": type(obj).__name__,
+                "object_id": str(ident[0]) if ident else None,
+                "summary": {} if verb == "delete" else _changes(obj),
+                "actor_id": actor_id, "actor": actor, "ip": _client_ip(),
+            })
+    if rows:
+        session.connection().execute(insert(AuditLog.__table__), rows)
 
 
 def install(session_class) -> None:

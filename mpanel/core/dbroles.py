@@ -15,7 +15,7 @@ def role_of(url: str) -> str:
     return make_url(url).username
 
 
-def _libpq(url: str, dbname: str | None = None) -> str:
+def libpq_url(url: str, dbname: str | None = None) -> str:
     parsed = make_url(url).set(drivername="postgresql")
     if dbname:
         parsed = parsed.set(database=dbname)
@@ -30,15 +30,18 @@ def ensure_database(superuser_url: str, owner_url: str, runtime_url: str) -> Non
     """
     owner, runtime = role_of(owner_url), role_of(runtime_url)
     dbname = make_url(owner_url).database
-    with psycopg.connect(_libpq(superuser_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(superuser_url), autocommit=True) as conn:
         for role in (owner, runtime):
             if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
-                conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE").format(
-                    sql.Identifier(role)))
+                try:
+                    conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE").format(
+                        sql.Identifier(role)))
+                except psycopg.errors.UniqueViolation:  # created by a parallel run meanwhile
+                    pass
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8'").format(
                 sql.Identifier(dbname), sql.Identifier(owner)))
-    with psycopg.connect(_libpq(superuser_url, dbname), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(superuser_url, dbname), autocommit=True) as conn:
         conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)))
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
 

@@ -63,7 +63,7 @@ def _after_commit(session) -> None:
         drain(tenant_id)
 
 
-def _after_rollback(session) -> None:
+def _after_rollback(session, _transaction) -> None:
     session.info.pop("mpanel_outbox_tenants", None)
 
 
@@ -77,7 +77,7 @@ def process_pending(session, limit: int = 100) -> dict:
     """Run due messages of the tenant in scope, one transaction each."""
     done = failed = 0
     for _ in range(limit):
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         message = session.scalar(
             select(OutboxMessage)
             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)

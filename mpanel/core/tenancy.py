@@ -153,6 +153,13 @@ def _check_new_rows(session, flush_context, instances) -> None:
             )
 
 
+def _stamp_tenant(target, args, kwargs) -> None:
+    """A new row belongs to the tenant in scope when it is *created*, not when
+    it is flushed (which may happen after the scope has ended)."""
+    if kwargs.get("tenant_id") is None and _tenant.get() is not None:
+        kwargs["tenant_id"] = _tenant.get()
+
+
 def _after_begin(session, transaction, connection) -> None:
     _set_transaction_scope(connection)
 
@@ -166,3 +173,5 @@ def install(session_class=Session) -> None:
     ):
         if not event.contains(session_class, name, fn):
             event.listen(session_class, name, fn)
+    if not event.contains(TenantScoped, "init", _stamp_tenant):
+        event.listen(TenantScoped, "init", _stamp_tenant, propagate=True)

@@ -59,12 +59,12 @@ def _ordered(plugins: dict[str, Plugin]) -> list[Plugin]:
         if state.get(name) == "done":
             return
         if state.get(name) == "visiting":
-            raise PluginError(name, "circular dependency: " + " -> ".join(chain + [name]))
+            raise PluginError(name, "circular dependency: " + " -> ".join([*chain, name]))
         state[name] = "visiting"
         for dep in plugins[name].requires:
             if dep not in plugins:
                 raise PluginError(name, f"requires plugin {dep!r}, which is not enabled")
-            visit(dep, chain + [name])
+            visit(dep, [*chain, name])
         state[name] = "done"
         ordered.append(plugins[name])
 

@@ -3,7 +3,7 @@ JWT claims carrying the tenant, and login throttling per IP and per account."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from mpanel.core import audit
@@ -44,5 +44,7 @@ def throttle_logins(app, appbuilder) -> None:
         bp = app.blueprints.get(blueprint)
         if bp is None:
             continue
-        limiter.limit(app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(bp)
-        limiter.limit(app.config["ACCOUNT_LOGIN_RATE_LIMIT"], key_func=account_key, methods=["POST"])(bp)
+        # Callables: the limits are read per request, so configuration changes apply at once.
+        limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(bp)
+        limiter.limit(lambda: current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"], key_func=account_key,
+                      methods=["POST"])(bp)

@@ -27,8 +27,9 @@ def issue_tokens(session, user, with_refresh: bool, family: str | None = None) -
                                                   additional_claims=_claims(user))}
     if with_refresh:
         jti = uuid.uuid4().hex
-        tokens["refresh_token"] = create_refresh_token(identity=str(user.id), additional_claims={**_claims(user), "jti": jti})
-        expires = dt.datetime.now(dt.timezone.utc) + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+        tokens["refresh_token"] = create_refresh_token(
+            identity=str(user.id), additional_claims={**_claims(user), "jti": jti})
+        expires = dt.datetime.now(dt.UTC) + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
         session.add(RefreshToken(jti=jti, family=family or jti, user_id=user.id, expires_at=expires,
                                  ip=request.remote_addr, user_agent=(request.user_agent.string or "")[:300]))
     return tokens
@@ -42,19 +43,19 @@ def rotate(session, jwt_data: dict, user) -> dict | None:
     if token.used_at is not None or token.revoked_at is not None:
         revoke_family(session, token.family)
         return None
-    token.used_at = dt.datetime.now(dt.timezone.utc)
+    token.used_at = dt.datetime.now(dt.UTC)
     return issue_tokens(session, user, with_refresh=True, family=token.family)
 
 
 def revoke_family(session, family: str) -> None:
     session.execute(update(RefreshToken).where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-                    .values(revoked_at=dt.datetime.now(dt.timezone.utc)))
+                    .values(revoked_at=dt.datetime.now(dt.UTC)))
 
 
 def revoke_user(session, user_id: int) -> None:
     """Sign a user out of every API session (password reset, "sign out everywhere")."""
     session.execute(update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-                    .values(revoked_at=dt.datetime.now(dt.timezone.utc)))
+                    .values(revoked_at=dt.datetime.now(dt.UTC)))
 
 
 def scope_from_bearer() -> tuple[int | None, int | None] | None:

@@ -4,8 +4,8 @@ from mpanel.core.signals import tenant_signal
 
 customer_created = tenant_signal(
     "customer_created",
-    """Sent after a customer row is flushed, in the same transaction.
-    sender: the Customer. Receivers must not commit.""",
+    """Sent after a new customer is committed (admin form or REST).
+    sender: the Customer. Side effects belong in the outbox.""",
 )
 
 plugin_activated = tenant_signal(

@@ -7,6 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from mpanel.core.signals.tenancy import customer_created
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.customers.validation import RULES
@@ -39,6 +40,9 @@ class CustomerView(ModelView):
     validators_columns = {name: [form_rule(check)] for name, check in RULES.items()}
     label_columns = {"vat_id": _("VAT ID"), "tax_exempt": _("Tax exempt")}
 
+    def post_add(self, item):
+        customer_created.send(item)
+
 
 class CustomerApi(ModelRestApi):
     resource_name = "customers"
@@ -49,3 +53,6 @@ class CustomerApi(ModelRestApi):
     search_columns = ["company", "email", "country"]
     add_model_schema = CustomerSchema()
     edit_model_schema = CustomerSchema(partial=True)
+
+    def post_add(self, item):
+        customer_created.send(item)

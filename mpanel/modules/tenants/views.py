@@ -5,9 +5,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
 from mpanel.modules.customers.validation import check_country, check_currency
-from mpanel.modules.tenants.validation import check_slug, check_timezone
 from mpanel.modules.tenants.models import Tenant
+from mpanel.modules.tenants.validation import check_slug, check_timezone
 from mpanel.web.forms import form_rule
+
 
 class TenantView(ModelView):
     datamodel = SQLAInterface(Tenant)

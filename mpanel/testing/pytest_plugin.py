@@ -1,0 +1,206 @@
+"""pytest plugin shared by the kernel's and every plugin's tests.
+
+One fresh database per test session (owner and runtime roles, all migrations),
+one app for the session, and factories that make a new tenant per test, so
+tests never depend on each other's rows. Services come from
+``MPANEL_TEST_DATABASE_URL`` (a superuser URL) and ``MPANEL_TEST_REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+
+from mpanel.core.dbroles import ensure_database
+
+SUPERUSER_URL = os.environ.get("MPANEL_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("MPANEL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts)
+
+
+def _url(role: str, dbname: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(SUPERUSER_URL).set(username=role, password=None, database=dbname).render_as_string(False)
+
+
+def drop_database(dbname: str) -> None:
+    from mpanel.core.dbroles import libpq_url
+
+    with psycopg.connect(libpq_url(SUPERUSER_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_urls():
+    """(owner URL, runtime URL) of a fresh, empty database for this session."""
+    # One database per pytest process, so parallel runs never share rows.
+    dbname = f"mpanel_test_{os.getpid()}"
+    owner, runtime = _url("mpanel_test_owner", dbname), _url("mpanel_test_app", dbname)
+    drop_database(dbname)
+    ensure_database(SUPERUSER_URL, owner, runtime)
+    yield owner, runtime
+    drop_database(dbname)
+
+
+@pytest.fixture(scope="session")
+def app_config(database_urls, tmp_path_factory):
+    owner, runtime = database_urls
+    return {
+        "ENV": "testing",
+        "DATABASE_URL": runtime,
+        "MIGRATION_DATABASE_URL": owner,
+        "REDIS_URL": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"mpanel-test-{os.getpid()}",
+        "HUEY_IMMEDIATE": True,
+        "LOGIN_RATE_LIMIT": "10000 per minute",
+        "ACCOUNT_LOGIN_RATE_LIMIT": "10000 per minute",
+        "WTF_CSRF_ENABLED": True,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_config):
+    """The session's app, with the database migrated and roles initialised."""
+    from mpanel import create_app
+    from mpanel.core.plugins.migrations import upgrade_all
+
+    application = create_app(app_config)
+    with application.app_context():
+        upgrade_all()
+        application.test_cli_runner().invoke(args=["mpanel", "init"], catch_exceptions=False)
+    return application
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for the test body, with its own session."""
+    from mpanel.extensions import db
+
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Factory:
+    """Makes tenants, staff, customers and contacts, each committed and unique."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def commit(self, fn, tenant_id=None):
+        """Run ``fn(session)`` as the tenant and commit inside the same scope."""
+        from mpanel.core.tenancy import tenant_scope
+        from mpanel.extensions import db
+
+        with self.app.app_context(), tenant_scope(tenant_id, session=db.session):
+            result = fn(db.session)
+            db.session.commit()
+            return result
+
+    def tenant(self, plugins=None, **kwargs):
+        from mpanel.core.plugins.engine import loaded_plugins
+        from mpanel.modules.tenants.service import create_tenant
+
+        slug = kwargs.pop("slug", f"t{uuid.uuid4().hex[:10]}")
+        with self.app.app_context():
+            names = list(loaded_plugins()) if plugins is None else plugins
+        name = kwargs.pop("name", slug.upper())
+        tenant_id = self.commit(lambda s: create_tenant(s, slug, name, plugins=names, **kwargs).id)
+        return TenantHandle(self, tenant_id, slug)
+
+
+class TenantHandle:
+    """A test tenant: its id, host and helpers to add people to it."""
+
+    def __init__(self, factory, tenant_id, slug):
+        self.factory, self.id, self.slug = factory, tenant_id, slug
+        self.host = f"http://{slug}.localhost"
+
+    def scope(self):
+        from mpanel.core.tenancy import tenant_scope
+
+        return tenant_scope(self.id)
+
+    def _in_scope(self, fn):
+        return self.factory.commit(fn, self.id)
+
+    def staff(self, role="Owner", email=None):
+        from mpanel.core.security.users import create_user
+
+        email = email or f"{role.lower()}-{uuid.uuid4().hex[:6]}@{self.slug}.example"
+        self._in_scope(lambda s: create_user(email, PASSWORD, role).id)
+        return email
+
+    def customer(self, **fields):
+        from mpanel.modules.customers.models import Customer
+
+        values = {"first_name": "Chris", "last_name": "Client", "country": "DE", "currency": "EUR",
+                  "email": f"c-{uuid.uuid4().hex[:8]}@example.com", **fields}
+
+        def add(session):
+            customer = Customer(**values)
+            session.add(customer)
+            session.flush()
+            return customer.id
+
+        return self._in_scope(add)
+
+    def contact(self, customer_id, email=None, permissions=("billing", "technical", "domains")):
+        from mpanel.core.security.users import create_contact
+        from mpanel.modules.customers.models import Customer
+
+        email = email or f"contact-{uuid.uuid4().hex[:6]}@example.com"
+        self._in_scope(lambda s: create_contact(s.get(Customer, customer_id), email, PASSWORD, permissions).id)
+        return email
+
+    def api_token(self, client, email, password=PASSWORD, refresh=False):
+        response = client.post("/api/v1/security/login", base_url=self.host,
+                               json={"username": email, "password": password, "refresh": refresh})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json() if refresh else response.get_json()["access_token"]
+
+    def web_login(self, client, email, password=PASSWORD):
+        """Sign in through the HTML form, CSRF token included; returns the response."""
+        page = client.get("/login/", base_url=self.host)
+        token = csrf_token(page.get_data(as_text=True))
+        return client.post("/login/", base_url=self.host,
+                           data={"username": email, "password": password, "csrf_token": token})
+
+
+def csrf_token(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app)
+
+
+@pytest.fixture
+def runtime_connection(database_urls):
+    """A raw psycopg connection as the runtime role (what the app uses)."""
+    from mpanel.core.dbroles import libpq_url
+
+    with psycopg.connect(libpq_url(database_urls[1])) as conn:
+        yield conn
