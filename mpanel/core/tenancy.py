@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from flask import has_app_context
 from sqlalchemy import Column, ForeignKey, Integer, event
 from sqlalchemy.orm import Session, declared_attr, scoped_session, with_loader_criteria
 
@@ -56,8 +57,9 @@ def leave_scope(tokens) -> None:
 def tenant_scope(tenant_id: int | None, customer_id: int | None = None, session: Session | None = None):
     """Run a block as one tenant (and optionally one customer of it).
 
-    If ``session`` is inside a transaction its database scope is switched too,
-    and switched back on exit, so the block can run inside a larger unit of work.
+    If ``session`` (default: the app's session, when there is an app context)
+    is inside a transaction, its database scope is switched too, and switched
+    back on exit, so ORM criteria and row-level security always agree.
     """
     tokens = enter_scope(tenant_id, customer_id)
     apply_to(session)
@@ -70,6 +72,10 @@ def tenant_scope(tenant_id: int | None, customer_id: int | None = None, session:
 
 def apply_to(session) -> None:
     """Switch the database scope of a transaction already under way."""
+    if session is None and has_app_context():
+        from mpanel.extensions import db
+
+        session = db.session
     if isinstance(session, scoped_session):
         session = session()
     if session is not None and session.in_transaction():

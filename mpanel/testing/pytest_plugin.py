@@ -13,6 +13,8 @@ import uuid
 
 import psycopg
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from mpanel.core.dbroles import ensure_database
 
@@ -88,8 +90,20 @@ def ctx(app):
         db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client that refuses to run inside an outer app context: Flask
+    would reuse that context (and its ``g`` and database session) for every
+    request, which no real request ever does."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            raise RuntimeError("do not use `client` inside `ctx`/app_context(); use `with app.app_context():` blocks")
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -110,7 +110,7 @@ def test_rest_returns_404_for_another_tenants_object(client, two_tenants):
     assert client.get(f"/api/v1/customers/{cust_b}", base_url=b.host, headers=bearer(token)).status_code == 404
 
 
-def test_rest_create_lands_in_the_callers_tenant(client, two_tenants, ctx):
+def test_rest_create_lands_in_the_callers_tenant(app, client, two_tenants):
     a, _, b, _ = two_tenants
     token = a.api_token(client, a.staff("Owner"))
     response = client.post("/api/v1/customers/", base_url=a.host, headers=bearer(token),
@@ -118,10 +118,11 @@ def test_rest_create_lands_in_the_callers_tenant(client, two_tenants, ctx):
                                  "currency": "EUR", "language": "fr"})
     assert response.status_code == 201, response.get_json()
     new_id = response.get_json()["id"]
-    with tenant_scope(b.id):
-        assert db.session.get(Customer, new_id) is None
-    with tenant_scope(a.id):
-        assert db.session.get(Customer, new_id).tenant_id == a.id
+    with app.app_context():
+        with tenant_scope(b.id):
+            assert db.session.get(Customer, new_id) is None
+        with tenant_scope(a.id):
+            assert db.session.get(Customer, new_id).tenant_id == a.id
 
 
 def test_admin_views_do_not_show_or_open_another_tenants_rows(client, two_tenants):
@@ -138,7 +139,7 @@ def test_unknown_host_is_not_found(client):
     assert client.get("/login/", base_url="http://nobody-here.localhost").status_code == 404
 
 
-def test_customer_sees_only_its_own_account(client, factory, ctx):
+def test_customer_sees_only_its_own_account(app, client, factory):
     t = factory.tenant()
     mine, other = t.customer(last_name="Mine"), t.customer(last_name="Other")
     token = t.api_token(client, t.contact(mine))
@@ -148,6 +149,6 @@ def test_customer_sees_only_its_own_account(client, factory, ctx):
     assert client.get(f"/api/v1/customers/{other}", base_url=t.host, headers=bearer(token)).status_code in (401, 403)
     assert client.get("/api/v1/customers/", base_url=t.host, headers=bearer(token)).status_code in (401, 403)
     # And the database itself hides the other customer when the customer scope is set.
-    with tenant_scope(t.id, customer_id=mine):
+    with app.app_context(), tenant_scope(t.id, customer_id=mine):
         assert db.session.scalar(select(func.count(Customer.id))) == 1
         assert db.session.get(Customer, other) is None
