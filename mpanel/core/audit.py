@@ -38,10 +38,15 @@ class AuditLog(TenantScoped, Model):
 
 
 def _actor():
+    from flask import g
     from flask_login import current_user
 
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, current_user.username
+    if not has_request_context():
+        return None, None
+    # REST requests authenticate by token: FAB puts that user on g, not on Flask-Login.
+    user = g.get("user") or current_user
+    if user is not None and user.is_authenticated:
+        return user.id, user.username
     return None, None
 
 
@@ -99,11 +104,11 @@ def _audit_flush(session, flush_context) -> None:
         for obj in objects:
             if not _is_audited(obj) or (verb == "update" and not session.is_modified(obj)):
                 continue
-            ident = inspect(obj).identity
+            ident = inspect(obj).mapper.primary_key_from_instance(obj)
             rows.append({
                 "tenant_id": getattr(obj, "tenant_id", None) if isinstance(obj, TenantScoped) else current_tenant_id(),
                 "action": verb, "object_type": type(obj).__name__,
-                "object_id": str(ident[0]) if ident else None,
+                "object_id": str(ident[0]) if ident and ident[0] is not None else None,
                 "summary": {} if verb == "delete" else _changes(obj),
                 "actor_id": actor_id, "actor": actor, "ip": _client_ip(),
             })

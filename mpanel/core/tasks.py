@@ -12,6 +12,7 @@ import functools
 import logging
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.exceptions import TaskLockedException
 
@@ -40,6 +41,10 @@ def configure(app) -> None:
 
 
 def _app_context():
+    """A fresh app context: of the calling app when a task runs inline
+    (immediate mode), else of the worker's app."""
+    if has_app_context():
+        return current_app._get_current_object().app_context()
     if _app is None:
         raise RuntimeError("Huey task ran before create_app(): start workers with `make worker`")
     return _app.app_context()

@@ -40,10 +40,8 @@ def account_key() -> str:
 def throttle_logins(app, appbuilder) -> None:
     """Per-IP and per-account limits on both the form and the REST login."""
     limiter = appbuilder.sm.limiter
-    for blueprint in ("SecurityApi", "AuthDBView"):
-        bp = app.blueprints.get(blueprint)
-        if bp is None:
-            continue
+    for view in (appbuilder.sm.security_api, appbuilder.sm.authdbview):
+        bp = app.blueprints[view.__name__]
         # Callables: the limits are read per request, so configuration changes apply at once.
         limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(bp)
         limiter.limit(lambda: current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"], key_func=account_key,
