@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import select
 
 from mpanel.core.plugins.engine import loaded_plugins
@@ -26,7 +28,8 @@ def seed(session) -> list[str]:
         if not _exists_user(session, OPERATOR_EMAIL):
             create_user(OPERATOR_EMAIL, PASSWORD, OPERATOR, "Platform", "Operator")
         session.commit()
-    lines.append(f"platform operator: http://localhost:5000/  {OPERATOR_EMAIL} / {PASSWORD}")
+    port = os.environ.get("MPANEL_PORT", "5000")
+    lines.append(f"platform operator: http://localhost:{port}/  {OPERATOR_EMAIL} / {PASSWORD}")
     for slug, name, currency, tz, country, locale in TENANTS:
         tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
         if tenant is None:
@@ -34,7 +37,7 @@ def seed(session) -> list[str]:
         with tenant_scope(tenant.id, session=session):
             _seed_tenant(session, slug, currency, country)
             session.commit()
-        lines.append(f"{name}: http://{slug}.localhost:5000/  staff owner@{slug}.example, support@{slug}.example;"
+        lines.append(f"{name}: http://{slug}.localhost:{port}/  staff owner@{slug}.example, support@{slug}.example;"
                      f" client area /client/ customer@{slug}.example (password {PASSWORD})")
     return lines
 

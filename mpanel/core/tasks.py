@@ -55,7 +55,7 @@ def tenant_task(**task_options):
     and commits (or rolls back) its own transaction."""
 
     def decorate(fn):
-        @huey.task(name=f"{fn.__module__}.{fn.__name__}", **task_options)
+        @huey.task(**task_options)
         @functools.wraps(fn)
         def run(tenant_id, *args, **kwargs):
             from mpanel.extensions import db
