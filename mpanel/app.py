@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -15,17 +14,16 @@ from mpanel.core.plugins.engine import load_plugins
 from mpanel.core.security.manager import throttle_logins
 from mpanel.core.security.roles import build_roles
 from mpanel.extensions import appbuilder, db, migrate
+from mpanel.paths import MIGRATIONS, TEMPLATES, TRANSLATIONS
 from mpanel.web import client, errors, headers, health, i18n, logs, metrics, tenant_host, views
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask("mpanel", template_folder=str(ROOT / "mpanel" / "web" / "templates"))
+    app = Flask("mpanel", template_folder=str(TEMPLATES))
     app.config.update(load_config(overrides))
     app.config["JWT_ACCESS_TOKEN_EXPIRES"] = dt.timedelta(minutes=app.config["JWT_ACCESS_MINUTES"])
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = dt.timedelta(days=app.config["JWT_REFRESH_DAYS"])
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     logs.configure(app)
 
     # Plugins are loaded before anything is bound, so a broken one stops the start.
@@ -34,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["FAB_ROLES"] = build_roles(plugins)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
     tenancy.install(Session)
     audit.install(Session)
     outbox.install(Session)

@@ -1,5 +1,5 @@
-"""Which language a page speaks: the signed-in user's, else the customer's or
-the tenant's, else the browser's best match among the installed catalogues."""
+"""Which language a page speaks: an explicit choice, else the signed-in user's;
+for visitors the browser's best match; else the tenant's; else the default."""
 
 from __future__ import annotations
 
@@ -13,16 +13,14 @@ def select_locale() -> str:
     if not has_request_context():
         return default
     chosen = request.args.get("_l_") or session.get("locale")
-    if chosen in languages:
-        return chosen
-    user = current_user if current_user and getattr(current_user, "is_authenticated", False) else None
-    candidates = [getattr(user, "locale", None)]
+    signed_in = current_user and getattr(current_user, "is_authenticated", False)
+    browser = None if signed_in else request.accept_languages.best_match(languages)
     tenant = g.get("tenant")
-    candidates.append(tenant.locale if tenant else None)
-    for candidate in candidates:
+    for candidate in (chosen, getattr(current_user, "locale", None) if signed_in else None, browser,
+                      tenant.locale if tenant else None):
         if candidate in languages:
             return candidate
-    return request.accept_languages.best_match(languages) or default
+    return default
 
 
 def install(app) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from flask import current_app
@@ -11,8 +9,7 @@ from sqlalchemy import create_engine, pool
 
 from mpanel.core.dbroles import apply_grants, role_of
 from mpanel.core.plugins.engine import loaded_plugins
-
-KERNEL_MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+from mpanel.paths import MIGRATIONS as KERNEL_MIGRATIONS
 
 
 def alembic_config(plugin_name: str | None = None) -> Config:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mpanel.core.tenancy import tenant_scope
-from mpanel.modules.customers.validation import check_country, check_currency
+from mpanel.modules.customers.validation import check_country, check_currency, check_language
 from mpanel.modules.tenants.models import Tenant
 from mpanel.modules.tenants.validation import check_slug, check_timezone
 
@@ -14,7 +14,7 @@ def create_tenant(session, slug: str, name: str, currency: str = "EUR", timezone
     from mpanel.core.plugins.engine import set_active
 
     tenant = Tenant(slug=check_slug(slug), name=name, default_currency=check_currency(currency),
-                    timezone=check_timezone(timezone), country=check_country(country), locale=locale,
+                    timezone=check_timezone(timezone), country=check_country(country), locale=check_language(locale),
                     hostnames=[], branding={})
     session.add(tenant)
     session.flush()

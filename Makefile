@@ -1,0 +1,42 @@
+# MPanel: `make run` starts the product with demo data, `make test` runs lint and tests.
+# Both create .venv themselves. Python 3.11+ is the only requirement.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PLUGIN_DIRS := $(patsubst %/setup.cfg,%,$(wildcard plugins/*/setup.cfg))
+CATALOGUES := translations $(wildcard plugins/*/*/translations)
+
+.PHONY: run test lint worker translations compile-translations clean
+
+$(STAMP): requirements.txt requirements-dev.txt setup.cfg $(wildcard plugins/*/setup.cfg)
+	$(PYTHON) -c 'import sys; sys.exit("MPanel needs Python 3.11+") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+		$(foreach dir,$(PLUGIN_DIRS),-e $(dir))
+	touch $(STAMP)
+
+compile-translations: $(STAMP)
+	@for dir in $(CATALOGUES); do $(VENV)/bin/pybabel compile --statistics -q -d $$dir 2>/dev/null || exit 1; done
+
+run: $(STAMP) compile-translations
+	$(PY) -m mpanel.embedded.run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: lint compile-translations
+	$(PY) -m pytest -q -p no:cacheprovider
+
+worker: $(STAMP)
+	FLASK_APP=mpanel:create_app $(VENV)/bin/huey_consumer mpanel.worker.huey -w 2 -k thread
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot mpanel
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations
+	$(MAKE) compile-translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
