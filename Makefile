@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt setup.cfg $(wildcard plugins/*/s
 	touch $(STAMP)
 
 compile-translations: $(STAMP)
-	@for dir in $(CATALOGUES); do $(VENV)/bin/pybabel compile --statistics -q -d $$dir 2>/dev/null || exit 1; done
+	@for dir in $(CATALOGUES); do $(VENV)/bin/pybabel compile -d $$dir || exit 1; done
 
 run: $(STAMP) compile-translations
 	$(PY) -m mpanel.embedded.run

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.orm import Session
 
 from mpanel import cli
@@ -30,6 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     plugins = load_plugins(app.config["ENABLED_PLUGINS"])
     app.extensions["mpanel_plugins"] = {p.name: p for p in plugins}
     app.config["FAB_ROLES"] = build_roles(plugins)
+    # Plugin templates come after the kernel's and FAB's, so they cannot shadow them.
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, *(FileSystemLoader(str(p.templates_dir))
+                                                          for p in plugins if p.templates_dir)])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))

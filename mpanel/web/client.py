@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+import functools
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_login import current_user
 
@@ -12,26 +14,40 @@ from mpanel.modules.customers.models import Customer
 blueprint = Blueprint("client", __name__, url_prefix="/client")
 
 
-def current_customer() -> Customer:
-    """The signed-in contact's customer, or 404 (staff have no client area)."""
-    if not current_user.is_authenticated:
-        return None
-    if not current_user.customer_id:
-        abort(404)
-    customer = db.session.get(Customer, current_user.customer_id)
-    if customer is None:
-        abort(404)
-    return customer
+def client_page(permission: str | None = None):
+    """Decorate a client-area view: signed-in contacts only (others go to the
+    login page, staff get 404), optionally with a contact permission (billing,
+    technical, domains); ``g.customer`` is the contact's customer."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for(appbuilder.sm.auth_view.endpoint + ".login", next=request.path))
+            if not current_user.customer_id:
+                abort(404)
+            if permission and not current_user.may(permission):
+                abort(403)
+            g.customer = db.session.get(Customer, current_user.customer_id)
+            if g.customer is None:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def render_client(template: str, **context):
+    """Render a client-area page inside FAB's base layout."""
+    return render_template(template, appbuilder=appbuilder, base_template=appbuilder.base_template,
+                           customer=g.customer, **context)
 
 
 @blueprint.route("/")
+@client_page()
 def dashboard():
-    customer = current_customer()
-    if customer is None:
-        return redirect(url_for(appbuilder.sm.auth_view.endpoint + ".login", next=url_for(".dashboard")))
-    g.customer = customer
-    return render_template("client/dashboard.html", customer=customer, appbuilder=appbuilder,
-                           base_template=appbuilder.base_template)
+    return render_client("client/dashboard.html")
 
 
 class ClientAccountApi(BaseApi):

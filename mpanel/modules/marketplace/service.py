@@ -15,7 +15,7 @@ from sqlalchemy import select
 import mpanel
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.core.plugins.models import TenantPlugin
-from mpanel.core.tenancy import tenant_scope
+from mpanel.core.tenancy import current_tenant_id, tenant_scope
 from mpanel.modules.tenants.models import Tenant
 
 DEFAULT_CATALOGUE = Path(__file__).with_name("catalogue.json")
@@ -41,7 +41,7 @@ def _catalogue() -> list[dict]:
 
 def entries(session) -> list[Entry]:
     plugins = loaded_plugins()
-    active = active_plugin_names(session)
+    active = active_plugin_names(session) if current_tenant_id() is not None else set()
     result = {
         p.name: Entry(p.name, p.title or p.name, p.description, p.version, p.category, True, True,
                       p.name in active, bool(p.tenant_settings))

@@ -1,0 +1,87 @@
+"""Client area, marketplace and OpenAPI pages, per role."""
+
+from mpanel.testing.pytest_plugin import PASSWORD, bearer
+
+
+def test_client_area_shows_the_contacts_own_account_only(client, factory):
+    t = factory.tenant()
+    mine, other = t.customer(last_name="Mine", company="Mine GmbH"), t.customer(company="Other Ltd")
+    t.web_login(client, t.contact(mine))
+    page = client.get("/client/", base_url=t.host)
+    assert page.status_code == 200
+    assert "Mine GmbH" in page.get_data(as_text=True) and "Other Ltd" not in page.get_data(as_text=True)
+    # Contacts are not staff: admin screens are closed to them.
+    assert client.get("/customerview/list/", base_url=t.host).status_code in (302, 403)
+    assert client.get(f"/customerview/show/{other}", base_url=t.host).status_code in (302, 403, 404)
+
+
+def test_client_area_sends_visitors_to_login_and_refuses_staff(client, factory):
+    t = factory.tenant()
+    response = client.get("/client/", base_url=t.host)
+    assert response.status_code == 302 and "/login/" in response.headers["Location"]
+    t.web_login(client, t.staff("Owner"))
+    assert client.get("/client/", base_url=t.host).status_code == 404
+
+
+def test_marketplace_page_per_role(client, factory):
+    t = factory.tenant(plugins=[])
+    t.web_login(client, t.staff("Owner"))
+    page = client.get("/marketplace/", base_url=t.host).get_data(as_text=True)
+    assert 'data-plugin="testplugin"' in page and "Activate" in page
+    assert 'data-plugin="gateway_stripe"' in page  # from the catalogue of available plugins
+    client.get("/logout/", base_url=t.host)
+    t.web_login(client, t.staff("Support"))
+    assert client.get("/marketplace/", base_url=t.host).status_code in (302, 403)
+
+
+def test_marketplace_form_activates_with_csrf_only(client, factory):
+    from mpanel.testing.pytest_plugin import csrf_token
+
+    t = factory.tenant(plugins=[])
+    t.web_login(client, t.staff("Owner"))
+    refused = client.post("/marketplace/testplugin/activate", base_url=t.host)
+    assert refused.status_code == 400
+    token = csrf_token(client.get("/marketplace/", base_url=t.host).get_data(as_text=True))
+    done = client.post("/marketplace/testplugin/activate", base_url=t.host, data={"csrf_token": token})
+    assert done.status_code == 302
+    page = client.get("/marketplace/", base_url=t.host).get_data(as_text=True)
+    assert "Deactivate" in page
+
+
+def test_operator_sees_plugin_usage_across_tenants(client, factory, app):
+    from mpanel.core.security.roles import OPERATOR
+    from mpanel.core.security.users import create_user
+
+    used = factory.tenant(plugins=["testplugin"])
+    email = f"op-{used.slug}@platform.example"
+    factory.commit(lambda s: create_user(email, PASSWORD, OPERATOR))
+    page = client.get("/login/", base_url="http://localhost")
+    from mpanel.testing.pytest_plugin import csrf_token
+
+    client.post("/login/", base_url="http://localhost",
+                data={"username": email, "password": PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))})
+    usage = client.get("/marketplace/", base_url="http://localhost").get_data(as_text=True)
+    assert "Usage by tenant" in usage and used.slug in usage
+
+
+def test_openapi_describes_the_kernel_endpoints(client, factory):
+    t = factory.tenant()
+    token = t.api_token(client, t.staff("Read-only"))
+    spec = client.get("/api/v1/_openapi", base_url=t.host, headers=bearer(token)).get_json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/customers/", "/security/login", "/security/refresh", "/marketplace/"):
+        assert f"/api/v1{path}" in spec["paths"], path
+
+
+def test_rest_validation_errors_name_the_field_and_save_nothing(client, factory):
+    t = factory.tenant()
+    token = t.api_token(client, t.staff("Owner"))
+    bad = client.post("/api/v1/customers/", base_url=t.host, headers=bearer(token), json={
+        "first_name": "A", "last_name": "B", "email": "a@b.example", "country": "XX", "currency": "EURO",
+        "language": "en", "vat_id": "DE123"})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["message"]) == {"country", "currency", "vat_id"}
+    listing = client.get("/api/v1/customers/", base_url=t.host, headers=bearer(token)).get_json()
+    assert listing["count"] == 0
+    page = client.get("/api/v1/customers/?q=(page:0,page_size:1)", base_url=t.host, headers=bearer(token))
+    assert page.status_code == 200
