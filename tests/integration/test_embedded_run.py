@@ -70,6 +70,20 @@ def _stop(proc: subprocess.Popen) -> str:
     return output
 
 
+def _check_metrics_across_workers(port: int) -> None:
+    """gunicorn runs two workers; /metrics must count the requests of both."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for _ in range(20):
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    counted = sum(sample.value for family in text_string_to_metric_families(text)
+                  for sample in family.samples
+                  if sample.name == "flask_http_request_duration_seconds_count"
+                  and sample.labels.get("endpoint") == "healthz")
+    assert counted >= 20
+
+
 @pytest.mark.slow
 def test_launcher_runs_the_demo_on_embedded_postgres_and_reuses_its_data(var_dir):
     port = _free_port()
@@ -78,6 +92,7 @@ def test_launcher_runs_the_demo_on_embedded_postgres_and_reuses_its_data(var_dir
     assert "owner@acme.example" in banner and f"http://acme.localhost:{port}/" in banner
     response = _login(port)
     assert response.status_code == 200 and "access_token" in response.json()
+    _check_metrics_across_workers(port)
     assert "MPanel stopped." in _stop(proc)
     assert (var_dir / "pg" / "pgdata" / "PG_VERSION").exists()
 
