@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -29,27 +30,33 @@ def _url(role: str, dbname: str) -> str:
     return make_url(SUPERUSER_URL).set(username=role, password=None, database=dbname).render_as_string(False)
 
 
-def drop_database(dbname: str) -> None:
+@contextmanager
+def fresh_database(dbname: str):
+    """(owner URL, runtime URL) of a new empty database, dropped afterwards."""
     from mpanel.core.dbroles import libpq_url
 
-    with psycopg.connect(libpq_url(SUPERUSER_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    def drop():
+        with psycopg.connect(libpq_url(SUPERUSER_URL), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    owner, runtime = _url("mpanel_test_owner", dbname), _url("mpanel_test_app", dbname)
+    drop()
+    ensure_database(SUPERUSER_URL, owner, runtime)
+    try:
+        yield owner, runtime
+    finally:
+        drop()
 
 
 @pytest.fixture(scope="session")
 def database_urls():
-    """(owner URL, runtime URL) of a fresh, empty database for this session."""
-    # One database per pytest process, so parallel runs never share rows.
-    dbname = f"mpanel_test_{os.getpid()}"
-    owner, runtime = _url("mpanel_test_owner", dbname), _url("mpanel_test_app", dbname)
-    drop_database(dbname)
-    ensure_database(SUPERUSER_URL, owner, runtime)
-    yield owner, runtime
-    drop_database(dbname)
+    """The session's database; one per pytest process, so parallel runs never share rows."""
+    with fresh_database(f"mpanel_test_{os.getpid()}") as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session")
-def app_config(database_urls, tmp_path_factory):
+def app_config(database_urls):
     owner, runtime = database_urls
     return {
         "ENV": "testing",
@@ -218,3 +225,29 @@ def runtime_connection(database_urls):
 
     with psycopg.connect(libpq_url(database_urls[1])) as conn:
         yield conn
+
+
+@pytest.fixture
+def query_counter(app):
+    """``with query_counter() as counted: ...`` then ``counted[0]`` is the number of
+    SQL statements the app ran meanwhile (for query budgets: no N+1)."""
+    from sqlalchemy import event
+
+    from mpanel.extensions import db
+
+    @contextmanager
+    def count():
+        counted = [0]
+
+        def before(*_args):
+            counted[0] += 1
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return count

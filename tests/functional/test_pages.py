@@ -85,3 +85,17 @@ def test_rest_validation_errors_name_the_field_and_save_nothing(client, factory)
     assert listing["count"] == 0
     page = client.get("/api/v1/customers/?q=(page:0,page_size:1)", base_url=t.host, headers=bearer(token))
     assert page.status_code == 200
+
+
+def test_customer_list_has_a_query_budget(client, factory, query_counter):
+    t = factory.tenant()
+    token = t.api_token(client, t.staff("Owner"))
+    counts = []
+    for _ in range(2):
+        for _ in range(10):
+            t.customer()
+        with query_counter() as counted:
+            response = client.get("/api/v1/customers/?q=(page_size:100)", base_url=t.host, headers=bearer(token))
+        assert response.status_code == 200
+        counts.append(counted[0])
+    assert counts[0] == counts[1] <= 12  # 10 or 20 customers: the same few statements

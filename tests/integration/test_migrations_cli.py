@@ -8,20 +8,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mpanel.core.dbroles import ensure_database, libpq_url
-from mpanel.testing.pytest_plugin import SUPERUSER_URL, _url, drop_database
+from mpanel.core.dbroles import libpq_url
+from mpanel.testing.pytest_plugin import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def scratch_database():
-    name = f"mpanel_cli_{os.getpid()}"
-    owner, runtime = _url("mpanel_test_owner", name), _url("mpanel_test_app", name)
-    drop_database(name)
-    ensure_database(SUPERUSER_URL, owner, runtime)
-    yield owner, runtime
-    drop_database(name)
+    with fresh_database(f"mpanel_cli_{os.getpid()}") as urls:
+        yield urls
 
 
 def _flask(urls, *args):
