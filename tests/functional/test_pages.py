@@ -1,5 +1,7 @@
 """Client area, marketplace and OpenAPI pages, per role."""
 
+import pytest
+
 from mpanel.testing.pytest_plugin import PASSWORD, bearer
 
 
@@ -99,3 +101,23 @@ def test_customer_list_has_a_query_budget(client, factory, query_counter):
         assert response.status_code == 200
         counts.append(counted[0])
     assert counts[0] == counts[1] <= 12  # 10 or 20 customers: the same few statements
+
+
+def test_contact_permissions_guard_client_pages(client, factory):
+    t = factory.tenant()
+    customer = t.customer()
+    t.web_login(client, t.contact(customer, permissions=("billing",)))
+    assert client.get("/client/notes/", base_url=t.host).status_code == 403
+    client.get("/logout/", base_url=t.host)
+    t.web_login(client, t.contact(customer, permissions=("technical",)))
+    assert client.get("/client/notes/", base_url=t.host).get_data(as_text=True) == "technical notes"
+
+
+def test_staff_email_is_unique_per_tenant_not_globally(factory):
+    from mpanel.core.security.users import UserError
+
+    a, b = factory.tenant(), factory.tenant()
+    a.staff("Owner", email="same@example.com")
+    b.staff("Admin", email="same@example.com")
+    with pytest.raises(UserError):
+        a.staff("Support", email="SAME@example.com")
