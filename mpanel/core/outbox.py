@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 
 from flask_appbuilder import Model
+from huey import crontab
 from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Text, UniqueConstraint, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
-from mpanel.core.tasks import tenant_task
-from mpanel.core.tenancy import TenantScoped, require_tenant_id
+from mpanel.core.tasks import locked_periodic, tenant_task
+from mpanel.core.tenancy import TenantScoped, require_tenant_id, tenant_scope
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -111,3 +112,20 @@ def drain(tenant_id: int) -> dict:
     from mpanel.extensions import db
 
     return process_pending(db.session)
+
+
+@locked_periodic(crontab(minute="*"), "outbox.sweep")
+def sweep(counts: dict) -> int:
+    """Retry what is due: failed attempts wait for their back-off, and a drain
+    task lost with a worker is picked up here."""
+    from mpanel.extensions import db
+    from mpanel.modules.tenants.models import Tenant
+
+    failed = 0
+    for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():
+        with tenant_scope(tenant_id):
+            result = process_pending(db.session)
+        counts["done"] = counts.get("done", 0) + result["done"]
+        failed += result["failed"]
+    counts["failed"] = failed
+    return failed

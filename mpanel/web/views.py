@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _
 
 from mpanel.modules.audit.views import AuditLogApi, AuditLogView
-from mpanel.modules.automation.views import AutomationRunView
+from mpanel.modules.automation.views import AutomationRunView, OutboxView
 from mpanel.modules.customers.views import CustomerApi, CustomerView
 from mpanel.modules.marketplace.views import MarketplaceApi, MarketplaceView
 from mpanel.modules.tenants.views import TenantView
@@ -18,6 +18,7 @@ def register(appbuilder) -> None:
     appbuilder.add_view(AuditLogView, "Audit log", label=_("Audit log"), icon="fa-history", category="Administration")
     appbuilder.add_view(AutomationRunView, "Automation status", label=_("Automation status"), icon="fa-cogs",
                         category="Administration")
+    appbuilder.add_view(OutboxView, "Outbox", label=_("Outbox"), icon="fa-paper-plane", category="Administration")
     appbuilder.add_view(TenantView, "Tenants", label=_("Tenants"), icon="fa-building", category="Platform",
                         category_label=_("Platform"))
     for api in (CustomerApi, AuditLogApi, MarketplaceApi, ClientAccountApi):

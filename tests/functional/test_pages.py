@@ -121,3 +121,16 @@ def test_staff_email_is_unique_per_tenant_not_globally(factory):
     b.staff("Admin", email="same@example.com")
     with pytest.raises(UserError):
         a.staff("Support", email="SAME@example.com")
+
+
+def test_outbox_is_visible_to_admins_not_support(client, factory):
+    from mpanel.core import outbox
+
+    t = factory.tenant()
+    factory.commit(lambda s: outbox.enqueue(s, "no.such.handler", {}), t.id)
+    t.web_login(client, t.staff("Admin"))
+    page = client.get("/outboxview/list/", base_url=t.host).get_data(as_text=True)
+    assert "no.such.handler" in page and "LookupError" in page
+    client.get("/logout/", base_url=t.host)
+    t.web_login(client, t.staff("Support"))
+    assert client.get("/outboxview/list/", base_url=t.host).status_code in (302, 403)

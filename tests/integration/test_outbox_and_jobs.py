@@ -76,3 +76,33 @@ def test_locked_periodic_records_its_run_and_skips_when_locked(app, app_huey):
         runs = db.session.scalars(select(AutomationRun).where(AutomationRun.task == "test.sweep")).all()
         assert [(r.status, r.counts) for r in runs] == [("ok", {"seen": 3})]
         assert runs[0].finished_at is not None
+
+
+def test_sweep_retries_due_messages_of_every_tenant(app, factory):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    t = factory.tenant()
+    calls.clear()
+    state = {"fail": True}
+
+    @outbox.handler("test.recovers")
+    def _recovers(payload):
+        if state["fail"]:
+            raise ConnectionError("still down")
+        calls.append(payload)
+
+    factory.commit(lambda s: outbox.enqueue(s, "test.recovers", {"n": 7}), t.id)
+    assert _messages(app, t.id) == [("test.recovers", "pending", 1)]
+    state["fail"] = False
+    # Not yet due: the sweep leaves it alone.
+    with app.app_context():
+        outbox.sweep.call_local()
+    assert calls == []
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    factory.commit(lambda s: s.execute(update(outbox.OutboxMessage).values(next_attempt_at=past)), t.id)
+    with app.app_context():
+        result = outbox.sweep.call_local()
+    assert calls == [{"n": 7}] and result["counts"]["done"] >= 1
+    assert _messages(app, t.id) == [("test.recovers", "done", 2)]

@@ -12,13 +12,13 @@ CUSTOMER = "Customer"
 _READ = "can_list|can_show|can_get|can_info"
 _STAFF_SELF = [("UserInfoEditView|ResetMyPasswordView", "can_this_form_get|can_this_form_post"), ("OpenApi", "can_get"),
                ("UserDBModelView", "can_userinfo|resetmypassword|userinfoedit")]
-_MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Marketplace", "menu_access")
+_MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Outbox|Marketplace", "menu_access")
 
 KERNEL_ROLES = {
     "Owner": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
+              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
     "Admin": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
+              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
     "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post"),
                 ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
     "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put"), _MENUS, *_STAFF_SELF],
