@@ -1,4 +1,6 @@
-"""Generic EPP (RFC 5730-5734) client for registrar integrations."""
+"""Generic EPP (RFC 5730-5734) client for registrar integrations, and the EPP registrar plugin."""
+
+__version__ = "0.1.0"
 
 from .client import EppClient
 from .errors import (

@@ -237,10 +237,12 @@ class EppClient:
 
     def domain_update(self, name: str, *, add_ns: Iterable[str] = (), rem_ns: Iterable[str] = (),
                       add_statuses: Iterable[str] = (), rem_statuses: Iterable[str] = (),
+                      add_contacts: Iterable[tuple[str, str]] = (), rem_contacts: Iterable[tuple[str, str]] = (),
                       registrant: str | None = None, auth_info: str | None = None) -> Response:
         return self.execute(commands.domain_update(
             name, cltrid=self._cltrid(), add_ns=add_ns, rem_ns=rem_ns, add_statuses=add_statuses,
-            rem_statuses=rem_statuses, registrant=registrant, auth_info=auth_info))
+            rem_statuses=rem_statuses, add_contacts=add_contacts, rem_contacts=rem_contacts,
+            registrant=registrant, auth_info=auth_info))
 
     def set_transfer_lock(self, name: str, locked: bool) -> Response:
         key = "add_statuses" if locked else "rem_statuses"
@@ -268,7 +270,7 @@ class EppClient:
     def contact_update(self, contact_id: str, *, postal_info: Iterable[PostalInfo] = (),
                        voice: str | None = None, email: str | None = None,
                        auth_info: str | None = None, add_statuses: Iterable[str] = (),
-                       rem_statuses: Iterable[str] = ()) -> Response:
+                       rem_statuses: Iterable[str] = (), disclose: bool | None = None) -> Response:
         return self.execute(commands.contact_update(
             contact_id, cltrid=self._cltrid(), postal_info=postal_info, voice=voice, email=email,
-            auth_info=auth_info, add_statuses=add_statuses, rem_statuses=rem_statuses))
+            auth_info=auth_info, add_statuses=add_statuses, rem_statuses=rem_statuses, disclose=disclose))

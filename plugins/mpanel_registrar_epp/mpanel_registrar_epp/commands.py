@@ -167,14 +167,18 @@ def domain_transfer(name: str, op: str, *, cltrid: str, auth_info: str | None = 
 
 def domain_update(name: str, *, cltrid: str, add_ns: Iterable[str] = (), rem_ns: Iterable[str] = (),
                   add_statuses: Iterable[str] = (), rem_statuses: Iterable[str] = (),
+                  add_contacts: Iterable[tuple[str, str]] = (), rem_contacts: Iterable[tuple[str, str]] = (),
                   registrant: str | None = None, auth_info: str | None = None) -> bytes:
+    """Contacts are (type, contact id) pairs: ("admin", "mp-c1")."""
     update = _el(ns.DOMAIN, "update")
     _child(update, "name", name)
-    for tag, hosts, statuses in (("add", list(add_ns), list(add_statuses)),
-                                 ("rem", list(rem_ns), list(rem_statuses))):
-        if hosts or statuses:
+    for tag, hosts, contacts, statuses in (("add", list(add_ns), list(add_contacts), list(add_statuses)),
+                                           ("rem", list(rem_ns), list(rem_contacts), list(rem_statuses))):
+        if hosts or contacts or statuses:
             section = _child(update, tag)
             _nameservers(section, hosts)
+            for kind, contact_id in contacts:
+                _child(section, "contact", contact_id, type=kind)
             _statuses(section, statuses)
     if registrant or auth_info:
         chg = _child(update, "chg")
@@ -247,9 +251,21 @@ def contact_info(contact_id: str, *, cltrid: str, auth_info: str | None = None) 
     return _command("info", cltrid, info)
 
 
+def _disclose(parent: etree._Element, flag: bool) -> None:
+    """Disclose (flag True) or withhold every personal element, in both postal forms."""
+    disclose = _child(parent, "disclose", flag=int(flag))
+    for tag in ("name", "org", "addr"):
+        for kind in ("int", "loc"):
+            _child(disclose, tag, type=kind)
+    for tag in ("voice", "fax", "email"):
+        _child(disclose, tag)
+
+
 def contact_update(contact_id: str, *, cltrid: str, postal_info: Iterable[PostalInfo] = (),
                    voice: str | None = None, email: str | None = None, auth_info: str | None = None,
-                   add_statuses: Iterable[str] = (), rem_statuses: Iterable[str] = ()) -> bytes:
+                   add_statuses: Iterable[str] = (), rem_statuses: Iterable[str] = (),
+                   disclose: bool | None = None) -> bytes:
+    """disclose: True publishes the personal data, False withholds it, None leaves it."""
     update = _el(ns.CONTACT, "update")
     _child(update, "id", contact_id)
     for tag, statuses in (("add", list(add_statuses)), ("rem", list(rem_statuses))):
@@ -264,6 +280,8 @@ def contact_update(contact_id: str, *, cltrid: str, postal_info: Iterable[Postal
         _child(chg, "email", email)
     if auth_info:
         _auth_info(chg, auth_info)
+    if disclose is not None:
+        _disclose(chg, disclose)
     if not len(chg):
         update.remove(chg)
     if len(update) == 1:

@@ -122,6 +122,11 @@ def _texts(el, path: str) -> list[str]:
     return [] if el is None else [c.text for c in el.findall(_path(el, path))]
 
 
+def _contacts(el) -> list[tuple[str, str]]:
+    """(type, id) of the domain:contact children; el may be None."""
+    return [] if el is None else [(c.get("type"), c.text) for c in el.findall(_path(el, "contact"))]
+
+
 def _statuses(el) -> set[str]:
     return set() if el is None else {c.get("s") for c in el.findall(_path(el, "status"))}
 
@@ -241,7 +246,7 @@ class Registry:
         nameservers = [h.lower() for h in _texts(obj, "ns/hostObj")]
         self._require(self.hosts, nameservers)
         registrant = _text(obj, "registrant")
-        contacts = [(c.get("type"), c.text) for c in obj.findall(_path(obj, "contact"))]
+        contacts = _contacts(obj)
         self._require(self.contacts, [registrant] if registrant else [])
         self._require(self.contacts, [contact_id for _, contact_id in contacts])
         created = now()
@@ -343,10 +348,14 @@ class Registry:
         add_ns = [h.lower() for h in _texts(add, "ns/hostObj")]
         rem_ns = {h.lower() for h in _texts(rem, "ns/hostObj")}
         self._require(self.hosts, add_ns)
+        add_contacts, rem_contacts = _contacts(add), set(_contacts(rem))
+        self._require(self.contacts, [contact_id for _, contact_id in add_contacts])
         registrant = _text(chg, "registrant")
         if registrant:
             self._lookup(self.contacts, registrant)
         domain.ns = [h for h in domain.ns if h not in rem_ns] + [h for h in add_ns if h not in domain.ns]
+        domain.contacts = [c for c in domain.contacts if c not in rem_contacts] + [
+            c for c in add_contacts if c not in domain.contacts]
         domain.statuses = (domain.statuses - rem_statuses) | add_statuses
         if registrant is not None:
             domain.registrant = registrant or None  # an empty element removes it

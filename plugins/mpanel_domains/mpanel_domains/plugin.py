@@ -1,0 +1,47 @@
+"""The Domains plugin: customers' domains and contacts, the registrar contract
+(:mod:`mpanel_domains.registrar`), the action queue, registry sync and renewal notices."""
+
+from mpanel.core.plugins.base import Plugin
+from mpanel_domains import __version__, i18n
+from mpanel_domains.settings import DEFAULTS
+
+_VIEWS = "DomainView|DomainApi|DomainContactView|DomainContactApi|DomainActionView|DomainActionApi"
+_READ = "can_list|can_show|can_get|can_info"
+_MENU = ("Domains|Domain list|Domain contacts|Registrar actions", "menu_access")
+_FULL = [(_VIEWS, ".*"), _MENU]
+
+
+class DomainsPlugin(Plugin):
+    version = __version__
+    title = "Domains"
+    description = ("Customers' domain names and contacts, registrar actions with retries, registry sync, "
+                   "renewal and expiry notices.")
+    category = "other"
+    tenant_settings = dict(DEFAULTS)
+    role_permissions = {
+        "Owner": _FULL,
+        "Admin": _FULL,
+        "Billing": _FULL,
+        "Support": [(_VIEWS, _READ), ("DomainActionView|DomainActionApi", "can_retry"), _MENU],
+        "Read-only": [(_VIEWS, _READ), _MENU],
+    }
+
+    def __init__(self):
+        super().__init__()
+        self.domain = i18n.domain
+
+    def init(self, app):
+        from mpanel_domains import models, runner, tasks  # noqa: F401
+
+    def register_views(self, appbuilder):
+        from mpanel_domains.api import DomainActionApi, DomainApi, DomainContactApi
+        from mpanel_domains.views import register
+
+        register(appbuilder)
+        for api in (DomainApi, DomainContactApi, DomainActionApi):
+            appbuilder.add_api(api)
+
+    def blueprints(self):
+        from mpanel_domains.client import blueprint
+
+        return [blueprint]

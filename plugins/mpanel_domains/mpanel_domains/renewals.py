@@ -1,0 +1,73 @@
+"""Renewals falling due and expiry reminders, as signals for billing and mail.
+
+Each notice is recorded in ``domains_notices`` first, so it is sent once per
+domain, kind and expiry date however often the daily task runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import exists, select
+from sqlalchemy.dialects.postgresql import insert
+
+from mpanel.extensions import db
+from mpanel_domains import settings as domain_settings
+from mpanel_domains.constants import ACTIVE, EXPIRED, GRACE, QUEUED, REGISTERED, RENEW, RUNNING
+from mpanel_domains.models import Domain, DomainAction, DomainNotice
+from mpanel_domains.signals import domain_expiring, domain_renewal_due
+
+RENEWABLE = (ACTIVE, GRACE, EXPIRED)
+
+
+def due_for_renewal(session, today: dt.date | None = None) -> list[Domain]:
+    """Auto-renewing domains within ``renewal_days_before`` of expiry (or past it,
+    still renewable) with no renewal queued."""
+    today = today or dt.date.today()
+    horizon = today + dt.timedelta(days=domain_settings.load(session).renewal_days_before)
+    queued = exists().where(DomainAction.domain_id == Domain.id, DomainAction.action == RENEW,
+                            DomainAction.status.in_((QUEUED, RUNNING)))
+    return session.scalars(select(Domain).where(
+        Domain.auto_renew.is_(True), Domain.status.in_(RENEWABLE), Domain.expires_at <= horizon, ~queued,
+    ).order_by(Domain.expires_at, Domain.id)).all()
+
+
+def reminder_kind(days_left: int, steps: tuple[int, ...]) -> str | None:
+    """The reminder due ``days_left`` before expiry: the closest step not below it
+    (a missed earlier step is not sent late), or "expired" once past it."""
+    if days_left < 0:
+        return "expired"
+    fitting = [step for step in steps if step >= days_left]
+    return f"expiring_{min(fitting)}" if fitting else None
+
+
+def _first_time(session, domain: Domain, kind: str) -> bool:
+    """Record the notice; False if it was sent before."""
+    inserted = session.execute(
+        insert(DomainNotice).values(tenant_id=domain.tenant_id, domain_id=domain.id, kind=kind,
+                                    expires_at=domain.expires_at)
+        .on_conflict_do_nothing(constraint="uq_domains_notices_once").returning(DomainNotice.id))
+    return inserted.scalar() is not None
+
+
+def send_notices(counts: dict, today: dt.date | None = None) -> int:
+    """The daily run for the tenant in scope; fills ``counts``, returns failures (none)."""
+    session = db.session
+    today = today or dt.date.today()
+    config = domain_settings.load(session)
+    for domain in due_for_renewal(session, today):
+        if _first_time(session, domain, "renewal_due"):
+            domain_renewal_due.send(domain, expires_at=domain.expires_at, years=1)
+            counts["renewal_due"] = counts.get("renewal_due", 0) + 1
+    horizon = today + dt.timedelta(days=max(config.reminder_days, default=0))
+    expiring = session.scalars(select(Domain).where(
+        Domain.status.in_(REGISTERED), Domain.expires_at.is_not(None), Domain.expires_at <= horizon)
+        .order_by(Domain.expires_at, Domain.id)).all()
+    for domain in expiring:
+        days_left = (domain.expires_at - today).days
+        kind = reminder_kind(days_left, config.reminder_days)
+        if kind and _first_time(session, domain, kind):
+            domain_expiring.send(domain, expires_at=domain.expires_at, days=days_left, kind=kind)
+            counts[kind] = counts.get(kind, 0) + 1
+    session.commit()
+    return 0
