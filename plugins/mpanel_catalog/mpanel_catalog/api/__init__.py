@@ -1,0 +1,1 @@
+"""REST endpoints that are not plain CRUD: quotes for staff, the catalogue for customers."""

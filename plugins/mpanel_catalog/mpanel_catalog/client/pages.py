@@ -1,0 +1,72 @@
+"""Client-area catalogue pages under ``/client/catalog`` and the live price they ask for."""
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_babel import get_locale
+
+from mpanel.extensions import db
+from mpanel.web.client import client_page, render_client
+from mpanel_catalog import storefront
+from mpanel_catalog.calculator import quote_product
+from mpanel_catalog.errors import FieldError
+from mpanel_catalog.i18n import gettext
+
+blueprint = Blueprint("catalog_client", __name__, url_prefix="/client/catalog", static_folder="../static",
+                      static_url_path="/static")
+
+
+@blueprint.context_processor
+def _catalogue_gettext():
+    # ``_c`` translates with the plugin's catalogue; ``_`` stays the kernel's (menus, base layout).
+    return {"_c": gettext}
+
+
+def _locale() -> str:
+    return get_locale().language
+
+
+@blueprint.route("/")
+@client_page()
+def index():
+    return render_client("catalog/index.html", groups=storefront.groups(db.session, g.customer.currency, _locale()))
+
+
+@blueprint.route("/group/<slug>")
+@client_page()
+def group(slug):
+    found = storefront.groups(db.session, g.customer.currency, _locale(), slug=slug)
+    if not found:
+        abort(404)
+    return render_client("catalog/index.html", groups=found)
+
+
+@blueprint.route("/product/<int:product_id>")
+@client_page()
+def product(product_id):
+    item = storefront.product(db.session, product_id)
+    if item is None:
+        abort(404)
+    detail = storefront.product_detail(db.session, item, g.customer.currency, _locale())
+    quote, error = None, None
+    if detail["cycles"]:
+        try:
+            quote = quote_product(db.session, item.id, detail["cycles"][0]["cycle"], customer=g.customer,
+                                  locale=_locale())
+        except FieldError as exc:
+            error = exc.message
+    return render_client("catalog/product.html", product=detail, quote=quote, error=error)
+
+
+@blueprint.route("/product/<int:product_id>/price")
+@client_page()
+def price(product_id):
+    """The live price for the product form's fields (cycle, quantity, option-<id>, addon, coupon):
+    ``{"result": quote}`` or 400 ``{"message": {field: [...]}}``."""
+    args = request.args
+    options = {key.removeprefix("option-"): value for key, value in args.items() if key.startswith("option-")}
+    try:
+        quote = quote_product(db.session, product_id, args.get("cycle", ""), customer=g.customer, options=options,
+                              addons=args.getlist("addon"), coupons=[c for c in args.getlist("coupon") if c.strip()],
+                              quantity=args.get("quantity", "1"), locale=_locale())
+    except FieldError as exc:
+        return jsonify(message=exc.as_messages()), 400
+    return jsonify(result=quote.to_dict())

@@ -1,0 +1,58 @@
+"""The Catalogue plugin: products, prices, options, add-ons, bundles, coupons,
+TLD prices and the price calculator every other plugin uses."""
+
+from flask import abort, request
+
+from mpanel.core.plugins.base import Plugin
+from mpanel.core.plugins.engine import active_plugin_names
+from mpanel.core.tenancy import current_tenant_id
+from mpanel_catalog import __version__, i18n
+from mpanel_catalog.settings import TENANT_DEFAULTS
+
+_STAFF = r"Catalog\w+(View|Api)$"
+_READ = r"(can_list|can_show|can_get|can_info)$"
+_MENU = (r"Catalog\b", "menu_access")
+_FULL = [(_STAFF, ".*"), _MENU]
+_READ_ONLY = [(_STAFF, _READ), _MENU]
+
+
+class CatalogPlugin(Plugin):
+    version = __version__
+    title = "Catalogue"
+    description = "Products and their prices, options, add-ons, bundles, coupons, TLD prices and the price calculator."
+    category = "catalog"
+    tenant_settings = TENANT_DEFAULTS
+    role_permissions = {
+        "Owner": _FULL, "Admin": _FULL, "Billing": _FULL,
+        "Support": _READ_ONLY, "Read-only": _READ_ONLY,
+        "Customer": [(r"ClientCatalogApi$", r"can_get$")],
+    }
+
+    def __init__(self):
+        super().__init__()
+        self.domain = i18n.domain
+        self.endpoints: set[str] = set()
+
+    def init(self, app):
+        from mpanel_catalog import models  # noqa: F401
+
+        app.before_request(self._only_where_active)
+
+    def register_views(self, appbuilder):
+        from mpanel_catalog.admin import register
+
+        self.endpoints.update(register(appbuilder))
+
+    def blueprints(self):
+        from mpanel_catalog.client.pages import blueprint
+
+        self.endpoints.add(blueprint.name)
+        return [blueprint]
+
+    def _only_where_active(self):
+        """A tenant that has not activated the catalogue does not have one (404)."""
+        if request.blueprint in self.endpoints and current_tenant_id() is not None:
+            from mpanel.extensions import db
+
+            if self.name not in active_plugin_names(db.session):
+                abort(404)
