@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 
 import click
@@ -47,7 +48,9 @@ def db_downgrade(revision, plugin):
 @click.option("--autogenerate", is_flag=True)
 def db_revision(plugin, message, autogenerate):
     """Create a new migration for the kernel or a plugin."""
-    command.revision(migrations.alembic_config(plugin), message=message, autogenerate=autogenerate)
+    cfg = migrations.alembic_config(plugin)
+    cfg.cmd_opts = argparse.Namespace(autogenerate=autogenerate)  # read by migrations/env.py
+    command.revision(cfg, message=message, autogenerate=autogenerate)
 
 
 @mpanel.command("init")

@@ -93,7 +93,10 @@ def process_pending(session, limit: int = 100) -> dict:
             fn = _handlers.get(message.kind)
             if fn is None:
                 raise LookupError(f"no outbox handler for {message.kind!r}")
-            fn(dict(message.payload))
+            # A savepoint: a handler's failed database work is undone, but the
+            # attempt and its error are still recorded below.
+            with session.begin_nested():
+                fn(dict(message.payload))
             message.status, message.processed_at, message.last_error = "done", now, None
             done += 1
         except Exception as exc:

@@ -134,3 +134,14 @@ def test_outbox_is_visible_to_admins_not_support(client, factory):
     client.get("/logout/", base_url=t.host)
     t.web_login(client, t.staff("Support"))
     assert client.get("/outboxview/list/", base_url=t.host).status_code in (302, 403)
+
+
+def test_rest_refuses_non_canonical_codes_with_the_right_spelling(client, factory):
+    t = factory.tenant()
+    token = t.api_token(client, t.staff("Owner"))
+    response = client.post("/api/v1/customers/", base_url=t.host, headers=bearer(token), json={
+        "first_name": "A", "last_name": "B", "email": "lower@b.example", "country": "de", "currency": "eur",
+        "language": "en"})
+    assert response.status_code == 422
+    assert "'EUR'" in str(response.get_json()["message"]["currency"])
+    assert "'DE'" in str(response.get_json()["message"]["country"])

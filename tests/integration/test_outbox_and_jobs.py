@@ -106,3 +106,19 @@ def test_sweep_retries_due_messages_of_every_tenant(app, factory):
         result = outbox.sweep.call_local()
     assert calls == [{"n": 7}] and result["counts"]["done"] >= 1
     assert _messages(app, t.id) == [("test.recovers", "done", 2)]
+
+
+@outbox.handler("test.broken_sql")
+def _broken_sql(payload):
+    from sqlalchemy import text
+
+    db.session.execute(text("SELECT 1 / 0"))
+
+
+def test_handler_database_error_is_recorded_not_looping(app, factory):
+    t = factory.tenant()
+    factory.commit(lambda s: outbox.enqueue(s, "test.broken_sql", {}), t.id)
+    assert _messages(app, t.id) == [("test.broken_sql", "pending", 1)]
+    with app.app_context(), tenant_scope(t.id):
+        message = db.session.scalar(select(outbox.OutboxMessage))
+        assert "division by zero" in message.last_error
