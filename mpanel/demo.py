@@ -36,6 +36,9 @@ def seed(session) -> list[str]:
             tenant = create_tenant(session, slug, name, currency, tz, country, locale, plugins=list(loaded_plugins()))
         with tenant_scope(tenant.id, session=session):
             _seed_tenant(session, slug, currency, country)
+            customers = session.scalars(select(Customer).order_by(Customer.id)).all()
+            for plugin in loaded_plugins().values():
+                plugin.seed_demo(session, tenant, customers)
             session.commit()
         lines.append(f"{name}: http://{slug}.localhost:{port}/  staff owner@{slug}.example, support@{slug}.example;"
                      f" client area /client/ customer@{slug}.example (password {PASSWORD})")

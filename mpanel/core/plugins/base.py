@@ -59,6 +59,9 @@ class Plugin:
     def register_views(self, appbuilder) -> None:
         """Add FAB admin views and REST APIs (``appbuilder.add_view``/``add_api``)."""
 
+    def seed_demo(self, session, tenant, customers) -> None:
+        """Add demo data for ``make run`` to ``tenant`` (in scope); idempotent, no commit."""
+
     def blueprints(self) -> list:
         """Flask blueprints: client-area pages, webhooks."""
         return []

@@ -49,6 +49,12 @@ class CatalogPlugin(Plugin):
         self.endpoints.add(blueprint.name)
         return [blueprint]
 
+    def seed_demo(self, session, tenant, customers):
+        from mpanel.core.plugins.engine import loaded_plugins
+        from mpanel_catalog.demo import seed
+
+        seed(session, tenant.default_currency, "registrar_demo" if "registrar_demo" in loaded_plugins() else None)
+
     def _only_where_active(self):
         """A tenant that has not activated the catalogue does not have one (404)."""
         if request.blueprint in self.endpoints and current_tenant_id() is not None:

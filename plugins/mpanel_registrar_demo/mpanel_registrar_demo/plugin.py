@@ -20,3 +20,8 @@ class DemoRegistrarPlugin(Plugin):
 
     def init(self, app):
         from mpanel_registrar_demo import models  # noqa: F401
+
+    def seed_demo(self, session, tenant, customers):
+        from mpanel_registrar_demo.seed import seed_demo
+
+        seed_demo(session, customers[0], f"{tenant.slug}-demo.com")
