@@ -24,7 +24,7 @@ def schema_rule(check):
             canonical = check(value)
         except ValueError as exc:
             raise SchemaError(str(exc)) from None
-        if value and canonical != value:
+        if value and canonical is not None and canonical != value:
             raise SchemaError(f"write it as {canonical!r}")
 
     return validator

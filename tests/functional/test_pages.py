@@ -145,3 +145,21 @@ def test_rest_refuses_non_canonical_codes_with_the_right_spelling(client, factor
     assert response.status_code == 422
     assert "'EUR'" in str(response.get_json()["message"]["currency"])
     assert "'DE'" in str(response.get_json()["message"]["country"])
+
+
+def test_admin_form_saves_an_unticked_box(client, factory, app):
+    from mpanel.core.tenancy import tenant_scope
+    from mpanel.extensions import db
+    from mpanel.modules.customers.models import Customer
+    from mpanel.testing.pytest_plugin import csrf_token
+
+    t = factory.tenant()
+    customer_id = t.customer(tax_exempt=True, company="Exempt AG")
+    t.web_login(client, t.staff("Owner"))
+    form = client.get(f"/customerview/edit/{customer_id}", base_url=t.host).get_data(as_text=True)
+    data = {"first_name": "Chris", "last_name": "Client", "email": "exempt@example.com", "country": "DE",
+            "currency": "EUR", "language": "en", "active": "y", "csrf_token": csrf_token(form)}  # tax_exempt unticked
+    response = client.post(f"/customerview/edit/{customer_id}", base_url=t.host, data=data)
+    assert response.status_code == 302
+    with app.app_context(), tenant_scope(t.id):
+        assert db.session.get(Customer, customer_id).tax_exempt is False

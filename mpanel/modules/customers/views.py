@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
@@ -11,6 +11,7 @@ from mpanel.core.signals.tenancy import customer_created
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.customers.validation import RULES
+from mpanel.web.crud import TenantModelView
 from mpanel.web.forms import form_rule, schema_rule
 
 FIELDS = ["company", "first_name", "last_name", "email", "phone", "address1", "address2", "city", "postcode",
@@ -30,7 +31,7 @@ class CustomerSchema(SQLAlchemyAutoSchema):
             self.fields[name].validators.append(schema_rule(check))
 
 
-class CustomerView(ModelView):
+class CustomerView(TenantModelView):
     datamodel = SQLAInterface(Customer)
     list_title = _("Customers")
     list_columns = ["id", "company", "first_name", "last_name", "email", "country", "currency", "active"]

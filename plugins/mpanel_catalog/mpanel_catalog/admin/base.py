@@ -9,18 +9,13 @@ tenant's scope, so another tenant's id is "not found", never linked.
 
 from __future__ import annotations
 
-import re
-
-from flask_appbuilder import ModelRestApi, ModelView
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder import ModelRestApi
 from marshmallow import ValidationError, validates_schema
-from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
-from marshmallow_sqlalchemy.fields import Related
+from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 from sqlalchemy import func, select
-from wtforms import BooleanField, DecimalField
-from wtforms.validators import InputRequired, Optional
 
 from mpanel.extensions import db
+from mpanel.web.crud import TenantModelConverter, TenantModelView
 from mpanel.web.forms import form_rule, schema_rule
 from mpanel_catalog.admin.labels import LABELS
 from mpanel_catalog.errors import FieldError
@@ -43,7 +38,7 @@ def in_use(session, item) -> str | None:
     return None
 
 
-class CatalogModelView(ModelView):
+class CatalogModelView(TenantModelView):
     rules: Rules = Rules()
     label_columns: dict = {}  # additions to LABELS
     page_size = 50
@@ -51,24 +46,8 @@ class CatalogModelView(ModelView):
     def __init__(self, **kwargs):
         self.label_columns = {**LABELS, **self.label_columns}  # a copy: FAB adds to it
         self.validators_columns = {name: [form_rule(check)] for name, check in self.rules.fields.items()}
-        self.add_form_extra_fields = {**self._plain_fields(self.add_columns), **(self.add_form_extra_fields or {})}
-        self.edit_form_extra_fields = {**self._plain_fields(self.edit_columns), **(self.edit_form_extra_fields or {})}
         super().__init__(**kwargs)
 
-    def _plain_fields(self, columns) -> dict:
-        """Fields FAB generates wrongly: its DecimalField shows two places (so every edit would round a price)
-        and a non-nullable boolean gets InputRequired (so an unchecked box could never be saved)."""
-        fields = {}
-        for name in columns or ():
-            label = LABELS.get(name) or re.sub("[._]", " ", name).title()
-            if self.datamodel.is_boolean(name):
-                fields[name] = BooleanField(label)
-            elif self.datamodel.is_numeric(name):
-                required = Optional() if self.datamodel.is_nullable(name) else InputRequired()
-                checks = [form_rule(self.rules.fields[name])] if name in self.rules.fields else []
-                fields[name] = DecimalField(label, validators=[required, *checks], places=None,
-                                            widget=BS3TextFieldWidget())
-        return fields
 
     def pre_add(self, item):
         self._check(item, None, self.add_columns)
@@ -88,26 +67,6 @@ class CatalogModelView(ModelView):
             raise ValueError(f"{LABELS.get(exc.field, exc.field)}: {exc.message}") from None
 
 
-class ExistingRelated(Related):
-    """A related row by id, looked up in the tenant's scope; unknown ids are refused, never created."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(_("must be the id of an existing row"))
-        row = self.session.get(self.related_model, value)
-        if row is None:
-            raise ValidationError(_("%(id)s does not exist", id=value))
-        return row
-
-
-class _Converter(ModelConverter):
-    def _get_field_class_for_property(self, prop):
-        return ExistingRelated if hasattr(prop, "direction") else super()._get_field_class_for_property(prop)
-
-    def _add_column_kwargs(self, kwargs, column):
-        super()._add_column_kwargs(kwargs, column)
-        # Money is never rounded on input: more than four places are refused by check_amount.
-        kwargs.pop("places", None)
 
 
 class CatalogSchema(SQLAlchemyAutoSchema):
@@ -129,7 +88,8 @@ class CatalogSchema(SQLAlchemyAutoSchema):
 
 def model_schema(model, columns, rules: Rules) -> CatalogSchema:
     meta = type("Meta", (), {"model": model, "fields": list(columns), "load_instance": True,
-                             "include_relationships": True, "sqla_session": db.session, "model_converter": _Converter})
+                             "include_relationships": True, "sqla_session": db.session,
+                             "model_converter": TenantModelConverter})
     return type(f"{model.__name__}Schema", (CatalogSchema,), {"Meta": meta, "rules": rules})()
 
 
