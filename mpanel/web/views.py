@@ -1,7 +1,9 @@
 """Registering the kernel's admin views, REST APIs and menus."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _
 
+from mpanel.core.plugins import activation
 from mpanel.modules.audit.views import AuditLogApi, AuditLogView
 from mpanel.modules.automation.views import AutomationRunView, OutboxView
 from mpanel.modules.customers.views import CustomerApi, CustomerView
@@ -11,6 +13,7 @@ from mpanel.web.client import ClientAccountApi
 
 
 def register(appbuilder) -> None:
+    activation.install(current_app)
     appbuilder.add_view(CustomerView, "Customer list", label=_("Customer list"), icon="fa-users",
                         category="Customers", category_label=_("Customers"))
     appbuilder.add_view(MarketplaceView, "Marketplace", label=_("Marketplace"), icon="fa-puzzle-piece",

@@ -157,3 +157,15 @@ def test_notes_count_sql_matches(ctx, factory):
     factory.commit(lambda s: s.add(Note(text="x")), t.id)
     with tenant_scope(t.id):
         assert db.session.scalar(select(func.count(Note.id))) == 1
+
+
+def test_a_plugin_the_tenant_has_not_activated_is_not_there(client, factory):
+    t = factory.tenant(plugins=[])
+    token = t.api_token(client, t.staff("Owner"))
+    assert client.get("/api/v1/notes/", base_url=t.host, headers=bearer(token)).status_code == 404
+    assert client.get("/api/v1/customers/", base_url=t.host, headers=bearer(token)).status_code == 200  # kernel
+    t.web_login(client, t.staff("Owner"))
+    assert client.get("/noteview/list/", base_url=t.host).status_code == 404
+    active = factory.tenant(plugins=["testplugin"])
+    token = active.api_token(client, active.staff("Owner"))
+    assert client.get("/api/v1/notes/", base_url=active.host, headers=bearer(token)).status_code == 200

@@ -1,11 +1,8 @@
 """The Catalogue plugin: products, prices, options, add-ons, bundles, coupons,
 TLD prices and the price calculator every other plugin uses."""
 
-from flask import abort, request
 
 from mpanel.core.plugins.base import Plugin
-from mpanel.core.plugins.engine import active_plugin_names
-from mpanel.core.tenancy import current_tenant_id
 from mpanel_catalog import __version__, i18n
 from mpanel_catalog.settings import TENANT_DEFAULTS
 
@@ -31,22 +28,18 @@ class CatalogPlugin(Plugin):
     def __init__(self):
         super().__init__()
         self.domain = i18n.domain
-        self.endpoints: set[str] = set()
 
     def init(self, app):
         from mpanel_catalog import models  # noqa: F401
 
-        app.before_request(self._only_where_active)
-
     def register_views(self, appbuilder):
         from mpanel_catalog.admin import register
 
-        self.endpoints.update(register(appbuilder))
+        register(appbuilder)
 
     def blueprints(self):
         from mpanel_catalog.client.pages import blueprint
 
-        self.endpoints.add(blueprint.name)
         return [blueprint]
 
     def seed_demo(self, session, tenant, customers):
@@ -54,11 +47,3 @@ class CatalogPlugin(Plugin):
         from mpanel_catalog.demo import seed
 
         seed(session, tenant.default_currency, "registrar_demo" if "registrar_demo" in loaded_plugins() else None)
-
-    def _only_where_active(self):
-        """A tenant that has not activated the catalogue does not have one (404)."""
-        if request.blueprint in self.endpoints and current_tenant_id() is not None:
-            from mpanel.extensions import db
-
-            if self.name not in active_plugin_names(db.session):
-                abort(404)

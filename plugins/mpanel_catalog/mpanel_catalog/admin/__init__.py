@@ -35,12 +35,11 @@ APIS = [
 ]
 
 
-def register(appbuilder) -> list[str]:
-    """Add everything; returns the blueprint names (the endpoints of the views and APIs)."""
+def register(appbuilder) -> None:
+    """Add every admin view and REST API of the catalogue."""
     for view, name, label, icon in MENU:
         appbuilder.add_view(view, name, label=label, icon=icon, category=CATEGORY, category_label=_("Catalogue"))
     for view in NO_MENU:
         appbuilder.add_view_no_menu(view)
     for api in APIS:
         appbuilder.add_api(api)
-    return [entry[0].__name__ for entry in MENU] + [view.__name__ for view in NO_MENU] + [api.__name__ for api in APIS]
