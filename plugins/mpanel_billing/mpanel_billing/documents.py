@@ -79,11 +79,19 @@ class DocumentLine:
     charge_reason: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    # The line amount including VAT when a tax-inclusive price is kept exact
+    # (the "keep_gross" rounding policy): the line then adds gross - net to
+    # its group's VAT instead of taking part in the group's rounded VAT.
+    gross_amount: Decimal | None = None
 
     def __post_init__(self):
         _decimals(self, "quantity", "unit_price", "tax_rate", "base_quantity", "allowance",
                   "charge")
         _check_tax(self.tax_category, self.tax_rate)
+        if self.gross_amount is not None:
+            _decimals(self, "gross_amount")
+            if self.tax_category != STANDARD:
+                raise ValueError("only standard rated lines carry a kept gross amount")
         if self.unit_price < 0:
             raise ValueError("unit price must not be negative (BR-27); negate the quantity")
         if self.allowance < 0 or self.charge < 0:

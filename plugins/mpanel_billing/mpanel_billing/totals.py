@@ -3,6 +3,8 @@
 Each line net (BT-131) is rounded, the document sums are exact sums of rounded
 amounts (BR-CO-10..BR-CO-16), and VAT is computed once per VAT category and
 rate from that group's taxable amount (BR-S-08/09, BR-AE-08, BR-E-08, ...).
+Lines with a kept gross amount (tax-inclusive prices under the "keep_gross"
+policy) add gross - net instead, which BR-S-09 tolerates (it allows 1.00).
 """
 
 from __future__ import annotations
@@ -62,22 +64,31 @@ def compute_totals(document: Document) -> Totals:
     line_nets = tuple(line_net(line, currency) for line in document.lines)
 
     # (category, rate) -> taxable amount; Decimal("19") and Decimal("19.00")
-    # compare and hash equal, so they share a group.
+    # compare and hash equal, so they share a group. "rounded" is the part
+    # whose VAT is computed (and rounded) once per group, "kept" the VAT of
+    # lines with a kept gross amount.
     taxable: dict[tuple[str, Decimal], Decimal] = {}
+    rounded: dict[tuple[str, Decimal], Decimal] = {}
+    kept: dict[tuple[str, Decimal], Decimal] = {}
     for line, net in zip(document.lines, line_nets, strict=True):
         key = (line.tax_category, line.tax_rate)
         taxable[key] = taxable.get(key, zero) + net
+        if line.gross_amount is None:
+            rounded[key] = rounded.get(key, zero) + net
+        else:
+            kept[key] = kept.get(key, zero) + quantize(line.gross_amount, currency) - net
 
     allowance_total = charge_total = zero
     for item in document.allowances_charges:
         amount = quantize(item.amount, currency)
         key = (item.tax_category, item.tax_rate)
+        signed = amount if item.is_charge else -amount
         if item.is_charge:
             charge_total += amount
-            taxable[key] = taxable.get(key, zero) + amount
         else:
             allowance_total += amount
-            taxable[key] = taxable.get(key, zero) - amount
+        taxable[key] = taxable.get(key, zero) + signed
+        rounded[key] = rounded.get(key, zero) + signed
 
     breakdown = tuple(
         VatBreakdown(
@@ -85,7 +96,8 @@ def compute_totals(document: Document) -> Totals:
             rate,
             amount,
             # Only standard rated groups carry VAT; Z/E/AE/K/G/O are zero by definition.
-            quantize(amount * rate / 100, currency) if category == STANDARD else zero,
+            (quantize(rounded.get((category, rate), zero) * rate / 100, currency)
+             + kept.get((category, rate), zero)) if category == STANDARD else zero,
         )
         for (category, rate), amount in taxable.items()
     )

@@ -77,9 +77,10 @@ class _Writer:
     def party(self, parent, name: str, party: Party):
         element = _cac(_cac(parent, name), "Party")
         address = _cac(element, "PostalAddress")
-        _cbc(address, "StreetName", party.street)
-        _cbc(address, "CityName", party.city)
-        _cbc(address, "PostalZone", party.postcode)
+        for name, value in (("StreetName", party.street), ("CityName", party.city),
+                            ("PostalZone", party.postcode)):
+            if value:  # optional in EN 16931 (BT-35, BT-37, BT-38); no empty elements
+                _cbc(address, name, value)
         _cbc(_cac(address, "Country"), "IdentificationCode", party.country)
         if party.vat_id:
             scheme = _cac(element, "PartyTaxScheme")

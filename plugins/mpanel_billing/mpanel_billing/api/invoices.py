@@ -1,0 +1,311 @@
+"""``/api/v1/invoices``: list, get, create, issue, cancel, credit, apply credit,
+record a manual payment, PDF and UBL. Credit notes are invoices of kind
+credit_note. Another tenant's (or no) invoice is a 404 on every endpoint."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Response, request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from mpanel.extensions import db
+from mpanel.modules.customers.models import Customer
+
+from .. import credit, invoices, ledger
+from ..einvoice import ubl_for
+from ..errors import BillingError
+from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
+from ..pdf import stored_pdf
+from .schemas import (
+    AmountSchema,
+    CancelSchema,
+    CreditSchema,
+    InvoiceCreateSchema,
+    PaymentSchema,
+    invoice_json,
+)
+
+KINDS = (INVOICE, CREDIT_NOTE)
+
+
+def transaction(fn):
+    """Commit what the endpoint did, or roll it all back and answer with the error."""
+
+    @functools.wraps(fn)
+    def run(self, *args, **kwargs):
+        try:
+            response = fn(self, *args, **kwargs)
+            db.session.commit()
+            return response
+        except ValidationError as error:
+            db.session.rollback()
+            return self.response_400(message=error.messages)
+        except BillingError as error:
+            db.session.rollback()
+            return self.response(error.status, message=error.as_messages())
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return run
+
+
+def found(fn):
+    """Load the invoice of the URL in the tenant's (and customer's) scope, or answer 404."""
+
+    @functools.wraps(fn)
+    def run(self, pk, *args, **kwargs):
+        invoice = db.session.get(Invoice, pk)
+        if invoice is None:
+            return self.response_404()
+        return fn(self, invoice, *args, **kwargs)
+
+    return run
+
+
+def _body(schema):
+    if not request.is_json:
+        raise ValidationError({"body": ["send a JSON object"]})
+    return schema.load(request.get_json(silent=True) or {})
+
+
+class InvoiceApi(BaseApi):
+    resource_name = "invoices"
+    allow_browser_login = True
+    method_permission_name = {"list": "get", "get": "get", "pdf": "get", "ubl": "get", "create": "post",
+                              "issue": "post", "cancel": "post", "credit": "post", "apply_credit": "post",
+                              "payment": "post"}
+    base_permissions = ["can_get", "can_post"]
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def list(self):
+        """Invoices and credit notes of the tenant, newest first.
+        ---
+        get:
+          parameters:
+          - {in: query, name: status, schema: {type: string}}
+          - {in: query, name: kind, schema: {type: string, enum: [invoice, credit_note]}}
+          - {in: query, name: customer_id, schema: {type: integer}}
+          - {in: query, name: page, schema: {type: integer, default: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25}}
+          responses:
+            200: {description: "count and result (money as strings)"}
+            400: {$ref: '#/components/responses/400'}
+        """
+        query, errors = select(Invoice), {}
+        status, kind = request.args.get("status"), request.args.get("kind")
+        if status is not None and status not in STATUSES:
+            errors["status"] = [f"must be one of {', '.join(STATUSES)}"]
+        if kind is not None and kind not in KINDS:
+            errors["kind"] = [f"must be one of {', '.join(KINDS)}"]
+        try:
+            customer_id = request.args.get("customer_id", type=int)
+            page = int(request.args.get("page", 0))
+            page_size = int(request.args.get("page_size", 25))
+            if page < 0 or not 0 < page_size <= 100:
+                raise ValueError
+        except ValueError:
+            errors["page"] = ["page >= 0 and page_size 1..100"]
+        if errors:
+            return self.response_400(message=errors)
+        if status:
+            query = query.where(Invoice.status == status)
+        if kind:
+            query = query.where(Invoice.kind == kind)
+        if customer_id:
+            query = query.where(Invoice.customer_id == customer_id)
+        count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = db.session.scalars(query.order_by(Invoice.id.desc()).offset(page * page_size).limit(page_size))
+        return self.response(200, count=count, result=[invoice_json(i) for i in rows])
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    @found
+    def get(self, invoice):
+        """One invoice or credit note with lines and taxes.
+        ---
+        get:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The invoice}
+            404: {$ref: '#/components/responses/404'}
+        """
+        return self.response(200, result=invoice_json(invoice, detail=True))
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @transaction
+    def create(self):
+        """Create a manual invoice (a draft, or issued at once with "issue": true).
+        ---
+        post:
+          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+          responses:
+            201: {description: The invoice}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        data = _body(InvoiceCreateSchema())
+        customer = db.session.get(Customer, data["customer_id"])
+        if customer is None:
+            return self.response(404, message={"customer_id": ["no such customer"]})
+        invoice = invoices.create_draft(db.session, customer, data["currency"], data["due_date"], data["notes"])
+        for index, line in enumerate(data["lines"]):
+            try:
+                invoices.add_line(db.session, invoice, **line)
+            except BillingError as error:
+                raise ValidationError({"lines": {index: error.as_messages()}}) from None
+        if data["issue"]:
+            invoices.issue(db.session, invoice)
+        db.session.flush()
+        return self.response(201, result=invoice_json(invoice, detail=True))
+
+    @expose("/<int:pk>/issue", methods=["POST"])
+    @protect()
+    @safe
+    @found
+    @transaction
+    def issue(self, invoice):
+        """Issue a draft: number, freeze, post, mail.
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The issued invoice}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Not a draft}
+        """
+        invoices.issue(db.session, invoice)
+        return self.response(200, result=invoice_json(invoice, detail=True))
+
+    @expose("/<int:pk>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    @found
+    @transaction
+    def cancel(self, invoice):
+        """Cancel: drop a draft, withdraw a proforma, or credit an invoice in full.
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The cancelled invoice, or the credit note}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Cannot be cancelled}
+        """
+        data = _body(CancelSchema()) if request.data else {"reason": None}
+        result = invoices.cancel(db.session, invoice, data["reason"])
+        return self.response(200, result=invoice_json(result, detail=True))
+
+    @expose("/<int:pk>/credit", methods=["POST"])
+    @protect()
+    @safe
+    @found
+    @transaction
+    def credit(self, invoice):
+        """Issue a credit note: all lines not credited yet, or {"lines": [{"line_id", "quantity"}]}.
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            201: {description: The credit note}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Nothing left to credit}
+        """
+        data = _body(CreditSchema()) if request.data else {"lines": None, "reason": "Correction"}
+        note = credit.credit_note(db.session, invoice, data["lines"], data["reason"])
+        return self.response(201, result=invoice_json(note, detail=True))
+
+    @expose("/<int:pk>/apply-credit", methods=["POST"])
+    @protect()
+    @safe
+    @found
+    @transaction
+    def apply_credit(self, invoice):
+        """Pay the invoice from the customer's credit (all it can take, or "amount").
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: Applied amount and the invoice}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Not enough credit}
+        """
+        data = _body(AmountSchema()) if request.data else {"amount": None}
+        applied = ledger.apply_credit(db.session, invoice, data["amount"])
+        return self.response(200, applied=str(applied), result=invoice_json(invoice))
+
+    @expose("/<int:pk>/payments", methods=["POST"])
+    @protect()
+    @safe
+    @found
+    @transaction
+    def payment(self, invoice):
+        """Record a manual payment (bank transfer, cash); the reference makes it idempotent.
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The payment result and the invoice}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        data = _body(PaymentSchema())
+        result = ledger.record_payment(db.session, invoice, data["amount"], data["currency"], "manual",
+                                       data["reference"])
+        return self.response(200, payment_id=result.payment.id, applied=str(result.applied),
+                             credited=str(result.credited), duplicate=result.duplicate,
+                             result=invoice_json(invoice))
+
+    @expose("/<int:pk>/pdf", methods=["GET"])
+    @protect()
+    @safe
+    @found
+    @transaction
+    def pdf(self, invoice):
+        """The stored PDF (rendered and stored the first time).
+        ---
+        get:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: PDF, content: {application/pdf: {}}}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: A draft has no PDF}
+        """
+        return pdf_response(invoice)
+
+    @expose("/<int:pk>/ubl", methods=["GET"])
+    @protect()
+    @safe
+    @found
+    @transaction
+    def ubl(self, invoice):
+        """UBL 2.1 Invoice or CreditNote (EN 16931).
+        ---
+        get:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: UBL XML, content: {application/xml: {}}}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: A draft, a proforma or a tax EN 16931 cannot carry}
+        """
+        name = f"{invoice.number}.xml"
+        return Response(ubl_for(invoice), mimetype="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def pdf_response(invoice: Invoice) -> Response:
+    """The stored PDF of an issued document as a download (shared with the client area)."""
+    if invoice.status == "draft":
+        raise BillingError("status", "a draft has no PDF")
+    document = stored_pdf(db.session, invoice)
+    return Response(document.content, mimetype=document.mime,
+                    headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})

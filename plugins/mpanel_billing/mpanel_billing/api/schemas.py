@@ -1,0 +1,99 @@
+"""Input schemas of the invoice API and the JSON shape of invoices (money as strings)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from mpanel.core.money import quantize
+
+from ..models.tax import TAX_CLASSES
+from .fields import Money, not_negative, positive
+
+
+class LineSchema(Schema):
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    quantity = Money(required=True, validate=positive)
+    unit_price = Money(required=True, validate=not_negative)
+    discount = Money(load_default=0)
+    discount_reason = fields.String(load_default=None, validate=validate.Length(max=200))
+    tax_class = fields.String(load_default="standard", validate=validate.OneOf(TAX_CLASSES))
+    period_start = fields.Date(load_default=None)
+    period_end = fields.Date(load_default=None)
+    unit_code = fields.String(load_default="C62", validate=validate.Regexp(r"^[A-Z0-9]{2,3}$"))
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        if data["period_start"] and data["period_end"] and data["period_end"] < data["period_start"]:
+            raise ValidationError("ends before the period starts", "period_end")
+
+
+class InvoiceCreateSchema(Schema):
+    customer_id = fields.Integer(required=True, strict=True)
+    currency = fields.String(load_default=None, validate=validate.Length(equal=3))
+    due_date = fields.Date(load_default=None)
+    notes = fields.String(load_default=None, validate=validate.Length(max=2000))
+    lines = fields.List(fields.Nested(LineSchema), required=True, validate=validate.Length(min=1, max=500))
+    issue = fields.Boolean(load_default=False)
+
+
+class CreditLineSchema(Schema):
+    line_id = fields.Integer(required=True, strict=True)
+    quantity = Money(validate=positive)
+
+
+class CreditSchema(Schema):
+    lines = fields.List(fields.Nested(CreditLineSchema), load_default=None, validate=validate.Length(min=1))
+    reason = fields.String(load_default="Correction", validate=validate.Length(min=1, max=200))
+
+
+class CancelSchema(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class AmountSchema(Schema):
+    amount = Money(load_default=None, validate=positive)
+
+
+class PaymentSchema(Schema):
+    amount = Money(required=True, validate=positive)
+    currency = fields.String(required=True, validate=validate.Length(equal=3))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+def _money(value, currency):
+    return str(quantize(value, currency))
+
+
+def _plain(value):
+    """Quantities and rates without trailing zeros: "19", "0.5", "100"."""
+    return format(value.normalize(), "f")
+
+
+def invoice_json(invoice, detail: bool = False) -> dict:
+    c = invoice.currency
+    data = {
+        "id": invoice.id, "kind": invoice.kind, "status": invoice.status, "number": invoice.number,
+        "proforma_number": invoice.proforma_number, "customer_id": invoice.customer_id,
+        "customer": invoice.customer.display_name, "currency": c,
+        "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "net_total": _money(invoice.net_total, c), "tax_total": _money(invoice.tax_total, c),
+        "total": _money(invoice.total, c), "amount_paid": _money(invoice.amount_paid, c),
+        "amount_credited": _money(invoice.amount_credited, c), "amount_due": _money(invoice.amount_due, c),
+        "credited_invoice_id": invoice.credited_invoice_id,
+    }
+    if detail:
+        data["lines"] = [{
+            "id": line.id, "description": line.description, "quantity": _plain(line.quantity),
+            "unit_price": _plain(line.unit_price), "discount": _money(line.discount, c),
+            "prices_include_tax": line.prices_include_tax, "tax_category": line.tax_category,
+            "tax_rate": _plain(line.tax_rate), "tax_name": line.tax_name,
+            "net_amount": _money(line.net_amount, c),
+            "period_start": line.period_start.isoformat() if line.period_start else None,
+            "period_end": line.period_end.isoformat() if line.period_end else None,
+        } for line in invoice.lines]
+        data["taxes"] = [{"level": t.level, "name": t.name, "category": t.category, "rate": _plain(t.rate),
+                          "taxable": _money(t.taxable, c), "tax": _money(t.tax, c)} for t in invoice.taxes]
+        data.update(seller=invoice.seller, buyer=invoice.buyer, notes=invoice.notes,
+                    exemption_reasons=invoice.exemption_reasons)
+    return data

@@ -1,0 +1,38 @@
+"""UBL 2.1 (EN 16931) for issued invoices and credit notes, via ubl.py."""
+
+from __future__ import annotations
+
+from . import calc
+from .errors import BillingError
+from .models.invoice import CREDIT_NOTE, DRAFT, Invoice
+from .parties import party, payment_means
+from .ubl import render_ubl
+
+
+def document_for(invoice: Invoice):
+    """The documents.Document of an issued invoice or credit note."""
+    if invoice.status == DRAFT:
+        raise BillingError("status", "drafts have no e-invoice")
+    if any(tax.level == 2 for tax in invoice.taxes):
+        raise BillingError("taxes", "EN 16931 carries VAT only; this invoice has a second-level tax")
+    if invoice.is_proforma:
+        raise BillingError("number", "a proforma is not an invoice: its e-invoice follows on payment")
+    credited = invoice.credited_invoice if invoice.kind == CREDIT_NOTE else None
+    return calc.build_document(
+        invoice.lines, invoice.currency, invoice.rounding == calc.KEEP_GROSS,
+        kind=invoice.kind, number=invoice.number, issue_date=invoice.issue_date,
+        due_date=invoice.due_date if invoice.kind != CREDIT_NOTE else None,
+        seller=party(invoice.seller), buyer=party(invoice.buyer), exemption_reasons=invoice.exemption_reasons,
+        note=invoice.notes, payment_means=payment_means(invoice.seller, invoice.number),
+        preceding_invoice_number=credited.number if credited else None,
+        preceding_invoice_date=credited.issue_date if credited else None,
+        buyer_reference=str(invoice.buyer.get("customer_id", "")) or None)
+
+
+def ubl_for(invoice: Invoice) -> bytes:
+    try:
+        return render_ubl(document_for(invoice))
+    except ValueError as exc:
+        if isinstance(exc, BillingError):
+            raise
+        raise BillingError("currency", str(exc)) from None

@@ -1,0 +1,26 @@
+"""Documents and mails speak the customer's language (the plugin's catalogue)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from babel.numbers import format_currency, format_decimal
+from flask_babel import force_locale
+
+from mpanel.core.plugins.engine import loaded_plugins
+
+
+@contextmanager
+def language(code: str):
+    """Yield the plugin's gettext with ``code`` as the locale."""
+    plugin = loaded_plugins()["billing"]
+    with force_locale(code):
+        yield plugin.gettext
+
+
+def money(amount, currency: str, code: str) -> str:
+    return format_currency(amount, currency, locale=code)
+
+
+def number(value, code: str) -> str:
+    return format_decimal(value, locale=code)

@@ -1,0 +1,211 @@
+"""Invoices: drafts, lines, issue, cancel.
+
+Everything works inside the caller's transaction and tenant scope and never
+commits. Issuing assigns the number last, right before the ledger entry and
+the outbox message, so the numbering lock is held as briefly as possible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from mpanel.core.money import to_decimal, validate_currency
+from mpanel.core.tenancy import require_tenant_id
+from mpanel.modules.tenants.models import Tenant
+
+from . import calc, ledger, mailing
+from .errors import BillingError, BillingInputError
+from .models.invoice import (
+    CANCELLED,
+    CREDIT_NOTE,
+    DRAFT,
+    INVOICE,
+    ISSUED,
+    UNPAID,
+    Invoice,
+    InvoiceLine,
+    InvoiceTax,
+)
+from .models.tax import TAX_CLASSES, TaxRule
+from .numbering import next_number
+from .parties import buyer_snapshot, seller_snapshot
+from .settings import load as load_settings
+from .signals import invoice_cancelled, invoice_finalizing, invoice_issued
+from .tax.rules import Buyer, decide
+from .tax.vat import is_valid_for
+
+
+def today(session) -> dt.date:
+    """The tenant's local date: numbers and due dates follow its calendar."""
+    return _tenant(session).local_now().date()
+
+
+def _tenant(session) -> Tenant:
+    return session.get(Tenant, require_tenant_id())
+
+
+def _require_draft(invoice: Invoice) -> None:
+    if invoice.status != DRAFT:
+        raise BillingError("status", f"invoice {invoice.display_number} is {invoice.status}, not a draft")
+
+
+def create_draft(session, customer, currency: str | None = None, due_date: dt.date | None = None,
+                 notes: str | None = None) -> Invoice:
+    try:
+        currency = validate_currency(currency or customer.currency)
+    except ValueError as exc:
+        raise BillingInputError("currency", str(exc)) from None
+    invoice = Invoice(customer=customer, customer_id=customer.id, kind=INVOICE, status=DRAFT, currency=currency,
+                      due_date=due_date, notes=notes, language=customer.language, exemption_reasons={})
+    session.add(invoice)
+    return invoice
+
+
+def add_line(session, invoice: Invoice, description: str, quantity, unit_price, tax_class: str = "standard",
+             discount=0, discount_reason: str | None = None, period_start: dt.date | None = None,
+             period_end: dt.date | None = None, unit_code: str = "C62") -> InvoiceLine:
+    """Add a line to a draft; its tax comes from the rules for ``tax_class``."""
+    _require_draft(invoice)
+    if tax_class not in TAX_CLASSES:
+        raise BillingInputError("tax_class", f"must be one of {', '.join(TAX_CLASSES)}")
+    line = InvoiceLine(description=description, quantity=to_decimal(quantity), unit_price=to_decimal(unit_price),
+                       discount=to_decimal(discount), discount_reason=discount_reason, tax_class=tax_class,
+                       period_start=period_start, period_end=period_end, unit_code=unit_code,
+                       customer_id=invoice.customer_id, currency=invoice.currency, position=len(invoice.lines) + 1)
+    _check_line(line)
+    invoice.lines.append(line)
+    recalculate(session, invoice)
+    return line
+
+
+def _apply_taxes(session, invoice: Invoice, settings) -> None:
+    """Decide every line's tax from the rules and the customer as they are now."""
+    customer = invoice.customer
+    buyer = Buyer(country=customer.country, region=customer.region, tax_exempt=customer.tax_exempt,
+                  vat_id_valid=is_valid_for(customer.vat_id, customer.country, online=settings.vies_check))
+    rules = session.scalars(select(TaxRule).where(TaxRule.active.is_(True))).all()
+    seller_country = _tenant(session).country
+    reasons = {}
+    for line in invoice.lines:
+        decision = decide(rules, seller_country, buyer, line.tax_class, oss=settings.eu_oss)
+        line.tax_category, line.tax_rate, line.tax_name = decision.category, decision.rate, decision.name
+        line.prices_include_tax = decision.price_tax_rate is not None
+        line.price_tax_rate = decision.price_tax_rate
+        line.tax2_name, line.tax2_rate, line.tax2_compound = (decision.tax2_name, decision.tax2_rate,
+                                                              decision.tax2_compound)
+        if decision.note:
+            reasons[decision.category] = decision.note
+    invoice.exemption_reasons = reasons
+
+
+def recalculate(session, invoice: Invoice, settings=None) -> calc.InvoiceAmounts:
+    """Taxes (not for credit notes, which repeat their invoice's) and amounts of a draft."""
+    _require_draft(invoice)
+    settings = settings or load_settings(session)
+    if invoice.kind == INVOICE:
+        _apply_taxes(session, invoice, settings)
+    for line in invoice.lines:
+        _check_line(line)
+    try:
+        rounding = invoice.credited_invoice.rounding if invoice.kind == CREDIT_NOTE else settings.tax_rounding
+        amounts = calc.compute(invoice.lines, invoice.currency, rounding)
+    except ValueError as exc:  # documents.py refuses what EN 16931 cannot express
+        raise BillingInputError("lines", str(exc)) from None
+    for line, net, gross in zip(invoice.lines, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
+        line.net_amount, line.gross_amount = net, gross
+    invoice.taxes = [
+        *(InvoiceTax(level=1, name=_vat_name(invoice, g.category, g.rate), category=g.category, rate=g.rate,
+                     taxable=g.taxable, tax=g.tax, customer_id=invoice.customer_id, currency=invoice.currency)
+          for g in amounts.totals.breakdown),
+        *(InvoiceTax(level=2, name=t.name, category="S", rate=t.rate, taxable=t.taxable, tax=t.tax,
+                     customer_id=invoice.customer_id, currency=invoice.currency) for t in amounts.second_level),
+    ]
+    invoice.net_total, invoice.tax_total, invoice.total = amounts.net_total, amounts.tax_total, amounts.total
+    invoice.rounding = amounts.rounding
+    return amounts
+
+
+def _vat_name(invoice: Invoice, category: str, rate: Decimal) -> str | None:
+    return next((line.tax_name for line in invoice.lines
+                 if line.tax_category == category and line.tax_rate == rate), None)
+
+
+def _check_line(line: InvoiceLine) -> None:
+    if not line.description or not line.description.strip():
+        raise BillingInputError("description", "every line needs a description")
+    if line.quantity <= 0:
+        raise BillingInputError("quantity", "must be positive (correct with a credit note)")
+    if line.unit_price < 0:
+        raise BillingInputError("unit_price", "must not be negative")
+    if line.period_start and line.period_end and line.period_end < line.period_start:
+        raise BillingInputError("period_end", "ends before the period starts")
+
+
+def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
+    """Number and freeze a draft (invoice or credit note), post it to the ledger,
+    queue its PDF and mail. In proforma mode an invoice gets a proforma number;
+    its legal number follows when it is paid (finalize_proforma)."""
+    _require_draft(invoice)
+    if not invoice.lines:
+        raise BillingError("lines", "an invoice needs at least one line")
+    settings = load_settings(session)
+    invoice_finalizing.send(invoice)
+    tenant = _tenant(session)
+    on = on or tenant.local_now().date()
+    if invoice.kind == INVOICE:
+        invoice.seller = seller_snapshot(settings, tenant)
+        invoice.buyer = buyer_snapshot(invoice.customer)
+        invoice.language = invoice.customer.language
+        invoice.due_date = invoice.due_date or on + dt.timedelta(days=settings.payment_terms_days)
+        if invoice.due_date < on:
+            raise BillingInputError("due_date", "the due date is before the issue date")
+    recalculate(session, invoice, settings)
+    if invoice.total < 0:
+        raise BillingError("lines", "the total must not be negative: issue a credit note instead")
+    session.flush()  # lines and taxes are written while the invoice is still a draft
+    if invoice.kind == INVOICE and settings.proforma:
+        invoice.proforma_number = next_number(session, "proforma", on)[1]
+    else:
+        invoice.number_seq, invoice.number = next_number(session, invoice.kind, on)
+    invoice.issue_date = on
+    invoice.issued_at = dt.datetime.now(dt.UTC)
+    invoice.status = UNPAID if invoice.kind == INVOICE else ISSUED
+    session.flush()
+    invoice_issued.send(invoice)
+    mailing.enqueue_document(session, invoice)
+    if invoice.kind == CREDIT_NOTE:
+        ledger.post_credit_note(session, invoice)
+    else:
+        ledger.post_issue(session, invoice)
+        if settings.auto_apply_credit:
+            ledger.apply_credit(session, invoice)
+    return invoice
+
+
+def finalize_proforma(session, invoice: Invoice) -> None:
+    """A paid proforma becomes the tax invoice: the next invoice number, dated today."""
+    on = today(session)
+    invoice.number_seq, invoice.number = next_number(session, INVOICE, on)
+    invoice.issue_date = on
+    mailing.enqueue_document(session, invoice)
+
+
+def cancel(session, invoice: Invoice, reason: str | None = None) -> Invoice:
+    """Drop a draft, withdraw an unpaid proforma, or credit an issued invoice in
+    full; returns the credit note (or the invoice itself when none is needed)."""
+    if invoice.kind != INVOICE:
+        raise BillingError("kind", "credit notes cannot be cancelled")
+    if invoice.status == CANCELLED:
+        raise BillingError("status", "the invoice is already cancelled")
+    if invoice.status == DRAFT or invoice.is_proforma:
+        if invoice.is_proforma:
+            ledger.withdraw_proforma(session, invoice)
+        invoice.status, invoice.cancelled_at = CANCELLED, dt.datetime.now(dt.UTC)
+        invoice_cancelled.send(invoice)
+        return invoice
+    from .credit import credit_note
+
+    return credit_note(session, invoice, reason=reason or "Cancellation")

@@ -1,0 +1,30 @@
+"""Tax rules per tenant: which tax applies to whom (see tax/rules.py)."""
+
+from flask_appbuilder import Model
+from sqlalchemy import Boolean, Column, Integer, SmallInteger, String
+
+from mpanel.core.tenancy import TenantScoped
+
+from .columns import rate
+
+# Rule categories; "standard" and "reduced" are both VAT category S.
+CATEGORIES = ("standard", "reduced", "zero", "exempt", "reverse_charge")
+TAX_CLASSES = ("standard", "reduced", "zero", "exempt")  # what a line (later: a product) asks for
+
+
+class TaxRule(TenantScoped, Model):
+    __tablename__ = "billing_tax_rules"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False)
+    country = Column(String(2))  # ISO 3166-1; empty: every country
+    region = Column(String(100))  # state or province; empty: the whole country
+    category = Column(String(16), nullable=False, default="standard")
+    rate = rate()
+    level = Column(SmallInteger, nullable=False, default=1)  # 2: a second tax on top of level 1
+    compound = Column(Boolean, nullable=False, default=False)  # level 2 charged on net + level-1 tax
+    prices_include_tax = Column(Boolean, nullable=False, default=False)
+    active = Column(Boolean, nullable=False, default=True)
+
+    def __repr__(self) -> str:
+        return f"{self.name} ({self.rate} %)"

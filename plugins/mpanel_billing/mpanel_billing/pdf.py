@@ -1,0 +1,134 @@
+"""PDF invoices and credit notes: a per-tenant template, rendered once, stored.
+
+The template (the tenant's own, or the built-in one) runs in the sandboxed,
+autoescaping Jinja of ``mpanel.core.mail`` and sees plain strings only. The
+renderer may not fetch anything: the resource policy refuses every file and
+URL, and the link callback turns each reference but an inline image or a
+tenant asset (``asset:logo``) into an empty inline resource.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from mpanel.core import mail
+from mpanel.core.tenancy import require_tenant_id
+
+from .errors import BillingError
+from .i18n import language, money, number
+from .models.documents import StoredDocument
+from .models.invoice import Invoice
+from .settings import load as load_settings
+
+TEMPLATE = Path(__file__).parent / "templates" / "billing" / "pdf" / "document.html"
+_INLINE_IMAGES = ("data:image/png;", "data:image/jpeg;", "data:image/gif;")
+_NOTHING = "data:text/plain;base64,"
+# No local reads (no base directory), no network.
+POLICY = ResourceAccessPolicy.server(base_dir=None, allow_remote=False)
+
+
+class PdfError(BillingError):
+    """The tenant's template could not be rendered."""
+
+    status = 422
+
+    def __init__(self, message: str):
+        super().__init__("pdf_template", message)
+
+
+def link_callback(assets: dict[str, str]):
+    """Resolve ``asset:<name>`` from ``assets``; keep inline images; refuse the rest."""
+
+    def resolve(uri, _relative=None):
+        uri = str(uri or "").strip()
+        if uri.startswith("asset:"):
+            return assets.get(uri[6:]) or _NOTHING
+        if uri.lower().startswith(_INLINE_IMAGES):
+            return uri
+        return _NOTHING
+
+    return resolve
+
+
+def render_pdf(html: str, assets: dict[str, str] | None = None) -> bytes:
+    output = io.BytesIO()
+    result = pisa.CreatePDF(html, dest=output, link_callback=link_callback(assets or {}), resource_policy=POLICY,
+                            encoding="utf-8")
+    if result.err:
+        raise PdfError(f"the PDF template has {result.err} error(s)")
+    return output.getvalue()
+
+
+def _labels(_) -> dict:
+    return {"number": _("Number"), "date": _("Date"), "due_date": _("Due date"), "vat_id": _("VAT ID"),
+            "description": _("Description"), "quantity": _("Quantity"), "unit_price": _("Unit price"),
+            "discount": _("Discount"), "tax": _("Tax"), "amount": _("Amount"), "net_total": _("Net total"),
+            "total": _("Total"), "paid": _("Paid"), "amount_due": _("Amount due"), "bank": _("Bank"),
+            "reference": _("Reference")}
+
+
+def context(invoice: Invoice, kind: str, settings) -> dict:
+    """What a template sees: strings, lists and dicts of strings."""
+    code = invoice.language
+    seller, buyer = invoice.seller or {}, invoice.buyer or {}
+    with language(code) as _:
+        titles = {"invoice": _("Invoice"), "credit_note": _("Credit note"), "proforma": _("Proforma invoice")}
+        lines = [{"description": line.description, "quantity": number(line.quantity, code),
+                  "unit_price": money(line.unit_price, invoice.currency, code),
+                  "discount": money(line.discount, invoice.currency, code) if line.discount else "",
+                  "tax": f"{number(line.tax_rate, code)} %" if line.tax_category == "S" else line.tax_category,
+                  "amount": money(line.net_amount, invoice.currency, code),
+                  "period": " – ".join(d.isoformat() for d in (line.period_start, line.period_end) if d)}
+                 for line in invoice.lines]
+        taxes = [{"label": f"{tax.name or _('Tax')} {number(tax.rate, code)} % "
+                           f"({_('of')} {money(tax.taxable, invoice.currency, code)})",
+                  "amount": money(tax.tax, invoice.currency, code)} for tax in invoice.taxes if tax.category == "S"]
+        reference = ""
+        if invoice.credited_invoice is not None:
+            reference = _("For invoice %(number)s", number=invoice.credited_invoice.number)
+        paid = invoice.amount_paid + invoice.amount_credited
+        return {
+            "title": titles[kind], "number": invoice.number if kind != "proforma" else invoice.proforma_number,
+            "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else "",
+            "due_date": invoice.due_date.isoformat() if invoice.due_date and kind != "credit_note" else "",
+            "reference": reference, "seller": seller, "buyer": buyer, "lines": lines, "taxes": taxes,
+            "net_total": money(invoice.net_total, invoice.currency, code),
+            "total": money(invoice.total, invoice.currency, code),
+            "paid": money(paid, invoice.currency, code) if paid else "",
+            "amount_due": money(invoice.amount_due, invoice.currency, code),
+            "notes": [n for n in (invoice.notes, *invoice.exemption_reasons.values(), seller.get("legal_notes")) if n],
+            "bank": seller.get("bank") or {}, "labels": _labels(_), "colour": settings.accent_color,
+            "logo": "asset:logo" if settings.logo else "",
+        }
+
+
+def render_document(invoice: Invoice, kind: str, settings) -> bytes:
+    source = settings.pdf_template or TEMPLATE.read_text()
+    try:
+        html = mail.render(source, context(invoice, kind, settings))
+    except Exception as exc:  # a tenant's template error must not look like ours
+        raise PdfError(f"the PDF template failed: {type(exc).__name__}: {exc}") from exc
+    return render_pdf(html, {"logo": settings.logo})
+
+
+def stored_pdf(session, invoice: Invoice, kind: str | None = None) -> StoredDocument:
+    """The document's stored PDF, rendered and stored the first time it is asked for."""
+    kind = kind or invoice.variant
+    query = select(StoredDocument).where(StoredDocument.invoice_id == invoice.id, StoredDocument.variant == kind)
+    document = session.scalars(query).one_or_none()
+    if document is not None:
+        return document
+    content = render_document(invoice, kind, load_settings(session))
+    number_ = invoice.number if kind != "proforma" else invoice.proforma_number
+    session.execute(insert(StoredDocument).values(
+        tenant_id=require_tenant_id(), customer_id=invoice.customer_id, invoice_id=invoice.id, variant=kind,
+        filename=f"{number_}.pdf", mime="application/pdf", content=content,
+        sha256=hashlib.sha256(content).hexdigest()).on_conflict_do_nothing(index_elements=["invoice_id", "variant"]))
+    return session.scalars(query).one()

@@ -1,0 +1,83 @@
+"""Invoices and credit notes in the admin: filters, amounts, the totals of the filtered list."""
+
+from __future__ import annotations
+
+from flask import flash, redirect
+from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import func
+
+from mpanel.core.money import quantize
+from mpanel.extensions import db
+
+from ..errors import BillingError
+from ..invoices import issue
+from ..models.invoice import CREDIT_NOTE, INVOICE, Invoice
+
+AMOUNTS = ["net_total", "tax_total", "total", "amount_paid", "amount_credited"]
+
+
+def _amount(value) -> str:
+    return format(value, ",.2f") if value is not None else ""
+
+
+def _pdf_link(pk) -> Markup:
+    return Markup('<a href="/api/v1/invoices/{0}/pdf">PDF</a> · <a href="/api/v1/invoices/{0}/ubl">UBL</a>').format(pk)
+
+
+class _DocumentView(ModelView):
+    datamodel = SQLAInterface(Invoice)
+    base_permissions = ["can_list", "can_show"]
+    list_template = "billing/admin/list_with_totals.html"
+    list_columns = ["number", "customer", "status", "issue_date", "due_date", "currency", *AMOUNTS[:3], "id"]
+    show_columns = ["number", "proforma_number", "customer", "status", "issue_date", "due_date", "currency",
+                    *AMOUNTS, "notes", "lines", "id"]
+    search_columns = ["number", "customer", "status", "issue_date", "due_date", "currency", "total"]
+    base_order = ("id", "desc")
+    formatters_columns = {**dict.fromkeys(AMOUNTS, _amount), "id": _pdf_link,
+                          "lines": lambda lines: Markup("<br>").join(
+                              escape(f"{line.quantity.normalize():f} × {line.description}: {_amount(line.net_amount)}")
+                              for line in lines)}
+    label_columns = {"id": _("Documents"), "net_total": _("Net"), "tax_total": _("Tax"), "amount_due": _("Due")}
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        widgets = self._list()
+        filters = self._base_filters.get_joined_filters(self._filters)
+        query = self.datamodel.apply_filters(
+            db.session.query(Invoice.currency, func.count(Invoice.id), *(func.sum(getattr(Invoice, name))
+                                                                          for name in AMOUNTS[:3])),
+            filters).group_by(Invoice.currency).order_by(Invoice.currency)
+        totals = [{"currency": currency, "count": count,
+                   **{name: quantize(value or 0, currency) for name, value in zip(AMOUNTS[:3], sums, strict=True)}}
+                  for currency, count, *sums in query]
+        return self.render_template(self.list_template, title=self.list_title, widgets=widgets, totals=totals)
+
+
+class InvoiceView(_DocumentView):
+    list_title = _("Invoices")
+    base_filters = [["kind", FilterEqual, INVOICE]]
+    base_permissions = ["can_list", "can_show", "can_issue"]
+
+    @action("issue", _("Issue"), _("Issue the selected drafts?"), "fa-check", multiple=True)
+    def issue(self, items):
+        items = items if isinstance(items, list) else [items]
+        try:
+            for item in items:
+                issue(db.session, item)
+            db.session.commit()
+            flash(_("Issued"), "success")
+        except BillingError as error:
+            db.session.rollback()
+            flash(f"{error.field}: {error.message}", "danger")
+        return redirect(self.get_redirect())
+
+
+class CreditNoteView(_DocumentView):
+    list_title = _("Credit notes")
+    base_filters = [["kind", FilterEqual, CREDIT_NOTE]]
