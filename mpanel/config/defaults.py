@@ -28,6 +28,9 @@ JWT_ACCESS_MINUTES = 15
 JWT_REFRESH_DAYS = 30
 SMTP_HOST = "127.0.0.1"
 SMTP_PORT = 25
+SMTP_STARTTLS = False
+SMTP_USERNAME = ""
+SMTP_PASSWORD = ""
 MAIL_FROM = "billing@localhost"
 
 # Flask / FAB / extensions (not read from the environment).

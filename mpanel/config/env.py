@@ -42,6 +42,9 @@ ENV_SETTINGS = {
     "JWT_REFRESH_DAYS": int,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
+    "SMTP_STARTTLS": _bool,
+    "SMTP_USERNAME": str,
+    "SMTP_PASSWORD": str,
     "MAIL_FROM": str,
 }
 

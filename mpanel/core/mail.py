@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import smtplib
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -68,4 +69,8 @@ def send(payload: dict) -> None:
     config = current_app.config
     message = build_message(payload, config["MAIL_FROM"])
     with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=30) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
         smtp.send_message(message)

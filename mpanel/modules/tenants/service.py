@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mpanel.core.signals.tenancy import plugin_activated
 from mpanel.core.tenancy import tenant_scope
 from mpanel.modules.customers.validation import check_country, check_currency, check_language
 from mpanel.modules.tenants.models import Tenant
@@ -22,4 +23,6 @@ def create_tenant(session, slug: str, name: str, currency: str = "EUR", timezone
         for plugin in plugins:
             set_active(session, plugin, True)
         session.flush()
+        for plugin in plugins:
+            plugin_activated.send(plugin)
     return tenant
