@@ -25,4 +25,5 @@ def create_tenant(session, slug: str, name: str, currency: str = "EUR", timezone
         session.flush()
         for plugin in plugins:
             plugin_activated.send(plugin)
+        session.flush()  # what receivers added belongs to this tenant's scope
     return tenant

@@ -3,10 +3,12 @@
 from mpanel.core.plugins.base import Plugin
 
 from . import __version__
+from .services.settings import DEFAULTS as SERVICE_DEFAULTS
 from .settings import DEFAULTS
 
 _READ = "can_list|can_show|can_get|can_info"
-_VIEWS = "InvoiceView|CreditNoteView|TaxRuleView|LedgerView|NumberSeriesView|InvoiceApi|TaxRuleApi|LedgerApi"
+_VIEWS = ("InvoiceView|CreditNoteView|TaxRuleView|LedgerView|NumberSeriesView|InvoiceApi|TaxRuleApi|LedgerApi"
+          "|OrderApi|ServiceApi")
 _MENUS = ("Billing|Invoices|Credit notes|Tax rules|Ledger|Number series", "menu_access")
 _FULL = [(_VIEWS, ".*"), _MENUS]
 _READ_ONLY = [(_VIEWS, _READ), _MENUS]
@@ -17,21 +19,30 @@ class BillingPlugin(Plugin):
     title = "Billing"
     description = "Invoices, credit notes, taxes (EU VAT, OSS, reverse charge), account credit, dunning, PDF and UBL."
     category = "billing"
-    tenant_settings = DEFAULTS
+    tenant_settings = {**DEFAULTS, **SERVICE_DEFAULTS}
     role_permissions = {"Owner": _FULL, "Admin": _FULL, "Billing": _FULL, "Support": _READ_ONLY,
-                        "Read-only": _READ_ONLY}
+                        "Read-only": _READ_ONLY, "Customer": [(r"OrderApi$", "can_get|can_post"),
+                                                              (r"ServiceApi$", "can_get")]}
 
     def init(self, app):
+        from mpanel.cli import mpanel
         from mpanel.core import mail  # noqa: F401  (the mail.send outbox handler)
 
-        from . import dunning, mailing, models, receivers  # noqa: F401
+        from . import dunning, mailing, models, receivers, run  # noqa: F401
+        from .cli import billing
+        from .orders import receivers as order_receivers  # noqa: F401
+
+        if "billing" not in mpanel.commands:
+            mpanel.add_command(billing)
 
     def register_views(self, appbuilder):
         from .api import register_apis
+        from .orders.api import register_apis as register_order_apis
         from .views import register_views
 
         register_views(appbuilder)
         register_apis(appbuilder)
+        register_order_apis(appbuilder)
 
     def blueprints(self):
         from .client import blueprint

@@ -1,5 +1,6 @@
 """The billing tables (all prefixed ``billing_``)."""
 
+from ..services.models import Order, OrderLine, Service, ServiceDunning, ServicePeriod
 from .documents import StoredDocument
 from .dunning import DunningStep
 from .invoice import Invoice, InvoiceLine, InvoiceTax
@@ -8,4 +9,4 @@ from .numbering import NumberSeries
 from .tax import TaxRule
 
 __all__ = ["Account", "DunningStep", "Invoice", "InvoiceLine", "InvoiceTax", "LedgerEntry", "NumberSeries",
-           "Payment", "StoredDocument", "TaxRule"]
+           "Order", "OrderLine", "Payment", "Service", "ServiceDunning", "ServicePeriod", "StoredDocument", "TaxRule"]

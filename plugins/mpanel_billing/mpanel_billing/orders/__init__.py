@@ -1,0 +1,1 @@
+"""Orders and checkout: services and domains priced by the catalogue, the first invoice."""

@@ -1,0 +1,196 @@
+"""``/api/v1/orders`` (staff for a customer, or a customer's contact for their own
+account) and ``/api/v1/services``. Another tenant's (or customer's) row is a 404."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import g, request
+from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
+from sqlalchemy import select
+
+from mpanel.extensions import db
+from mpanel.modules.customers.models import Customer
+
+from ..api.invoices import transaction
+from ..api.schemas import invoice_json
+from ..errors import BillingInputError
+from ..models.invoice import Invoice
+from ..services import changes, lifecycle
+from ..services.models import STATUSES, Order, OrderLine, Service
+from .checkout import checkout
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        raise BillingInputError("body", "send a JSON object")
+    return data
+
+
+def service_json(service: Service) -> dict:
+    day = lambda value: value.isoformat() if value else None  # noqa: E731
+    return {"id": service.id, "customer_id": service.customer_id, "product_id": service.product_id,
+            "description": service.description, "cycle": service.cycle, "currency": service.currency,
+            "recurring_amount": str(service.recurring_amount), "coupon": service.coupon, "status": service.status,
+            "options": service.options, "addons": service.addons, "start_date": day(service.start_date),
+            "next_due_date": day(service.next_due_date), "cancel_at": day(service.cancel_at),
+            "pending_change": service.pending_change}
+
+
+def order_json(session, order: Order) -> dict:
+    lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    invoice = session.get(Invoice, order.invoice_id) if order.invoice_id else None
+    return {"id": order.id, "customer_id": order.customer_id, "currency": order.currency, "coupon": order.coupon,
+            "services": [line.service_id for line in lines if line.service_id],
+            "domains": [line.domain_id for line in lines if line.domain_id],
+            "invoice": invoice_json(invoice, detail=True) if invoice else None}
+
+
+class OrderApi(BaseApi):
+    resource_name = "orders"
+    allow_browser_login = True
+    base_permissions = ["can_get", "can_post"]
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    @transaction
+    def post(self):
+        """Place an order: services (pending) and the first invoice (issued), in one transaction.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    customer_id: {type: integer, description: "staff only; a contact orders for their account"}
+                    coupon: {type: string}
+                    lines:
+                      type: array
+                      items:
+                        type: object
+                        description: "{product, cycle, options, addons} or {domain, action, years, auth_code}"
+          responses:
+            201: {description: "the order with its invoice (money as strings)"}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        data = _body()
+        customer_id = g.user.customer_id or data.get("customer_id")
+        if not isinstance(customer_id, int) or isinstance(customer_id, bool):
+            raise BillingInputError("customer_id", "a customer id is required")
+        customer = db.session.get(Customer, customer_id)
+        if customer is None:
+            return self.response(404, message={"customer_id": ["no such customer"]})
+        coupon = data.get("coupon")
+        if coupon is not None and not isinstance(coupon, str):
+            raise BillingInputError("coupon", "a coupon code is a string")
+        order = checkout(db.session, customer, data.get("lines"), coupon=coupon or None)
+        return self.response(201, result=order_json(db.session, order))
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def get(self, pk):
+        """An order with its services, domains and invoice.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: "the order"}
+            404: {$ref: '#/components/responses/404'}
+        """
+        order = db.session.get(Order, pk)
+        if order is None:
+            return self.response_404()
+        return self.response(200, result=order_json(db.session, order))
+
+
+def _service(fn):
+    @functools.wraps(fn)
+    def run(self, pk):
+        service = db.session.get(Service, pk)
+        if service is None:
+            return self.response_404()
+        return fn(self, service)
+
+    return run
+
+
+class ServiceApi(BaseApi):
+    resource_name = "services"
+    allow_browser_login = True
+    base_permissions = ["can_get", "can_post"]
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    @_service
+    def get(self, service):
+        """A service.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: "the service"}
+            404: {$ref: '#/components/responses/404'}
+        """
+        return self.response(200, result=service_json(service))
+
+    @expose("/<int:pk>/status", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    @transaction
+    @_service
+    def status(self, service):
+        """Move a service to another status (staff): ``{"status": "suspended", "reason": "..."}``.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: "the service"}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: "the transition is not allowed"}
+        """
+        data = _body()
+        if data.get("status") not in STATUSES:
+            raise BillingInputError("status", f"one of {', '.join(STATUSES)}")
+        lifecycle.transition(db.session, service, data["status"], str(data.get("reason") or "") or None)
+        return self.response(200, result=service_json(service))
+
+    @expose("/<int:pk>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    @transaction
+    @_service
+    def cancel(self, service):
+        """Cancel now or at the end of the period: ``{"when": "now" | "period_end"}``.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: "the service"}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        changes.request_cancellation(db.session, service, _body().get("when", "period_end"))
+        return self.response(200, result=service_json(service))
+
+
+def register_apis(appbuilder) -> None:
+    for api in (OrderApi, ServiceApi):
+        appbuilder.add_api(api)

@@ -1,0 +1,173 @@
+"""The recurring billing run: invoice every active service due within the tenant's
+lead time, a customer's items of one currency and due date on one invoice.
+
+Exactly once: each billed period is a row unique per (service, period start),
+inserted in the transaction that adds the invoice line and advances the
+service (one transaction per customer). The services are locked ``FOR UPDATE
+SKIP LOCKED``, so a concurrent run leaves them to the run holding them, and a
+run killed midway leaves only whole, committed customers behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from huey import crontab
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert
+
+from mpanel.core.plugins.engine import active_plugin_names
+from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
+from mpanel.core.tenancy import require_tenant_id
+from mpanel.modules.customers.models import Customer
+from mpanel.modules.tenants.models import Tenant
+
+from . import invoices
+from .services import consequences, lifecycle
+from .services.cycles import add_cycles, period
+from .services.models import ACTIVE, CANCELLED, Service, ServicePeriod
+from .services.pricing import coupon_discount
+from .services.settings import load as load_settings
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyBilled(RuntimeError):
+    """A period of this customer's services was billed meanwhile (the transaction is dropped)."""
+
+
+def local_date(session, now: dt.datetime | None = None) -> dt.date:
+    """The tenant's date at ``now`` (default: now), in its time zone."""
+    tenant = session.get(Tenant, require_tenant_id())
+    return (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(tenant.timezone)).date()
+
+
+def _due(horizon: dt.date):
+    return and_(Service.status == ACTIVE, Service.next_due_date <= horizon,
+                or_(Service.cancel_at.is_(None), Service.next_due_date < Service.cancel_at))
+
+
+def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> dict:
+    """One pass over the tenant in scope, committing per customer; returns counts."""
+    settings = load_settings(session)
+    today = on or local_date(session, now)
+    horizon = today + dt.timedelta(days=settings.renewal_lead_days)
+    counts = {"date": today.isoformat(), "customers": 0, "invoices": 0, "periods": 0, "skipped": 0,
+              "failures": 0}
+    after = 0
+    while True:
+        batch = session.scalars(select(Service.customer_id).where(_due(horizon), Service.customer_id > after)
+                                .group_by(Service.customer_id).order_by(Service.customer_id)
+                                .limit(settings.run_batch_size)).all()
+        session.commit()
+        if not batch:
+            break
+        for customer_id in batch:
+            try:
+                bill_customer(session, customer_id, today, horizon, counts)
+                session.commit()
+            except AlreadyBilled:
+                session.rollback()
+                counts["skipped"] += 1
+            except Exception:
+                session.rollback()
+                log.exception("billing customer %s failed", customer_id)
+                counts["failures"] += 1
+        after = batch[-1]
+    counts.update(end_cancelled(session, today))
+    counts.update(consequences.run(session, today, settings))
+    return counts
+
+
+def bill_customer(session, customer_id: int, today: dt.date, horizon: dt.date, counts: dict) -> None:
+    """Invoice one customer's due periods (one invoice per currency and due date) and issue them."""
+    services = session.scalars(select(Service).where(Service.customer_id == customer_id, _due(horizon))
+                               .order_by(Service.id).with_for_update(skip_locked=True)
+                               .execution_options(populate_existing=True)).all()
+    if not services:
+        return
+    customer = session.get(Customer, customer_id)
+    groups = defaultdict(list)
+    for service in services:
+        while service.next_due_date <= horizon and (service.cancel_at is None
+                                                    or service.next_due_date < service.cancel_at):
+            if service.pending_change:
+                from .services.changes import apply_terms
+
+                apply_terms(service, service.pending_change, service.next_due_date)
+            start, end = period(service.anchor_date, service.cycle, service.periods_billed)
+            discount = coupon_discount(session, service, customer, service.periods_billed)
+            groups[(service.currency, max(start, today))].append((service, start, end, discount))
+            service.periods_billed += 1
+            service.next_due_date = add_cycles(service.anchor_date, service.cycle, service.periods_billed)
+    for (currency, due), items in sorted(groups.items()):
+        draft = invoices.create_draft(session, customer, currency, due_date=due)
+        for service, start, end, discount in items:
+            invoices.add_line(session, draft, service.description, 1, service.recurring_amount,
+                              tax_class=service.tax_class, discount=discount,
+                              discount_reason=service.coupon if discount else None, period_start=start,
+                              period_end=end)
+        session.flush()
+        record_periods(session, draft, [(service, start, end, line)
+                                        for (service, start, end, _d), line in zip(items, draft.lines, strict=True)])
+        invoices.issue(session, draft, on=today)
+        counts["invoices"] += 1
+        counts["periods"] += len(items)
+    counts["customers"] += 1
+
+
+def record_periods(session, invoice, items) -> None:
+    """The exactly-once key: one row per (service, period start), or AlreadyBilled.
+    ``items``: (service, period start, period end, its invoice line)."""
+    if not items:
+        return
+    rows = [{"tenant_id": require_tenant_id(), "customer_id": invoice.customer_id, "service_id": service.id,
+             "period_start": start, "period_end": end, "invoice_id": invoice.id, "amount": line.net_amount,
+             "currency": invoice.currency} for service, start, end, line in items]
+    inserted = session.execute(insert(ServicePeriod).values(rows).on_conflict_do_nothing(
+        index_elements=["service_id", "period_start"]).returning(ServicePeriod.id)).all()
+    if len(inserted) != len(rows):
+        raise AlreadyBilled(f"invoice of customer {invoice.customer_id}")
+
+
+def end_cancelled(session, today: dt.date) -> dict:
+    """Services whose cancellation date has come are cancelled."""
+    ids = session.scalars(select(Service.id).where(Service.cancel_at <= today,
+                                                   Service.status.notin_((CANCELLED, "terminated")))).all()
+    for service_id in ids:
+        lifecycle.transition(session, session.get(Service, service_id), CANCELLED, "cancellation requested")
+        session.commit()
+    return {"cancelled": len(ids)}
+
+
+def _run_recorded(counts: dict, on: dt.date | None = None) -> int:
+    from mpanel.extensions import db
+
+    if "billing" in active_plugin_names(db.session):
+        counts.update(run(db.session, on=on))
+    return counts.get("failures", 0)
+
+
+def run_tenant(tenant_id: int, on: dt.date | None = None) -> dict:
+    """One tenant's run with its automation-status row (for the task and the CLI)."""
+    return run_recorded("billing.run.tenant", _run_recorded, on, tenant_id=tenant_id)
+
+
+@tenant_task()
+def run_for_tenant(tenant_id: int) -> dict:
+    return run_tenant(tenant_id)
+
+
+@locked_periodic(crontab(minute="23"), "billing.run")
+def billing_run(counts: dict) -> int:
+    """Hourly (each tenant's own date decides): one task per active tenant."""
+    from mpanel.extensions import db
+
+    tenant_ids = db.session.scalars(select(Tenant.id).where(Tenant.active.is_(True)).order_by(Tenant.id)).all()
+    for tenant_id in tenant_ids:
+        run_for_tenant(tenant_id)
+    counts["tenants"] = len(tenant_ids)
+    return 0

@@ -1,0 +1,1 @@
+"""Services (subscriptions): lifecycle, billing run, dunning consequences, changes."""

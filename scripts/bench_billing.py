@@ -1,0 +1,98 @@
+"""Benchmark the recurring billing run.
+
+Seeds T tenants x C customers x S services with set-based inserts as the owner
+role, then runs the real billing run (runtime role, the code path of
+`flask mpanel billing run`) per tenant and prints invoices per second and peak
+memory. Run against a scratch database:
+
+    MPANEL_ENABLED_PLUGINS=billing .venv/bin/python scripts/bench_billing.py --tenants 10 --customers 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import psycopg
+
+from mpanel.testing.pytest_plugin import Factory, fresh_database
+
+DAY = dt.date(2025, 3, 1)
+
+SEED = """
+INSERT INTO customers (tenant_id, first_name, last_name, country, currency, email, language, tax_exempt, active)
+SELECT %(tenant)s, 'Bench', 'Customer ' || n, 'DE', 'EUR', 'bench' || n || '@t' || %(tenant)s || '.example', 'en',
+       false, true
+FROM generate_series(1, %(customers)s) AS n;
+INSERT INTO billing_services (tenant_id, customer_id, product_id, description, cycle, currency, recurring_amount,
+       tax_class, options, addons, status, start_date, anchor_date, periods_billed, next_due_date, created_at)
+SELECT c.tenant_id, c.id, 1, 'Web S (monthly)', 'monthly', 'EUR', 10, 'standard', '{}', '[]', 'active',
+       %(day)s, %(day)s, 0, %(day)s, now()
+FROM customers c CROSS JOIN generate_series(1, %(services)s) AS s WHERE c.tenant_id = %(tenant)s;
+"""
+
+
+def activate_billing(session) -> None:
+    """Activate billing and flush its seeded rows inside the tenant's scope (create_tenant
+    sends plugin_activated without flushing, see the report)."""
+    from mpanel.core.plugins.engine import set_active
+    from mpanel.core.signals.tenancy import plugin_activated
+
+    set_active(session, "billing", True)
+    plugin_activated.send("billing")
+    session.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", type=int, default=10)
+    parser.add_argument("--customers", type=int, default=1000, help="per tenant")
+    parser.add_argument("--services", type=int, default=1, help="per customer")
+    args = parser.parse_args()
+    with fresh_database(f"mpanel_bench_{os.getpid()}") as (owner, runtime):
+        from mpanel import create_app
+        from mpanel.core.dbroles import libpq_url
+        from mpanel.core.plugins.migrations import upgrade_all
+
+        # HUEY_IMMEDIATE off: the outbox (PDF, mail) is left to workers, as in production.
+        app = create_app({"DATABASE_URL": runtime, "MIGRATION_DATABASE_URL": owner, "HUEY_IMMEDIATE": False,
+                          "SERVER_NAME": None, "HUEY_SQLITE_PATH": str(Path(tempfile.mkdtemp()) / "huey.db")})
+        with app.app_context():
+            upgrade_all()
+            app.test_cli_runner().invoke(args=["mpanel", "init"], catch_exceptions=False)
+        factory = Factory(app)
+        tenant_ids = [factory.tenant(plugins=[], country="DE").id for _ in range(args.tenants)]
+        for tenant_id in tenant_ids:
+            factory.commit(activate_billing, tenant_id)
+        started = time.perf_counter()
+        with psycopg.connect(libpq_url(owner)) as conn:
+            for tenant_id in tenant_ids:
+                values = {"tenant": tenant_id, "customers": args.customers, "services": args.services, "day": DAY}
+                conn.execute("SELECT set_config('mpanel.tenant_id', %s, true)", (str(tenant_id),))  # forced RLS
+                for statement in SEED.split(";")[:2]:
+                    conn.execute(statement, values)
+        print(f"seeded {len(tenant_ids) * args.customers * args.services} services "
+              f"in {time.perf_counter() - started:.1f}s")
+        from mpanel_billing.run import run_tenant
+
+        tracemalloc.start()
+        started, invoices = time.perf_counter(), 0
+        for tenant_id in tenant_ids:
+            result = run_tenant(tenant_id, DAY)
+            invoices += result["counts"].get("invoices", 0)
+            assert result["status"] == "ok", result
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        print(f"{invoices} invoices in {elapsed:.1f}s: {invoices / elapsed:.0f} invoices/s; "
+              f"peak traced memory {peak / 2**20:.1f} MiB, max RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
