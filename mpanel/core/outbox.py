@@ -11,7 +11,19 @@ import logging
 
 from flask_appbuilder import Model
 from huey import crontab
-from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
 from mpanel.core.tasks import locked_periodic, tenant_task
@@ -19,6 +31,7 @@ from mpanel.core.tenancy import TenantScoped, require_tenant_id, tenant_scope
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+LEASE = dt.timedelta(minutes=5)  # a claimed message is not due again before this
 _handlers: dict = {}
 
 
@@ -57,6 +70,16 @@ def enqueue(session, kind: str, payload: dict, dedupe_key: str | None = None) ->
     session.info.setdefault("mpanel_outbox_tenants", set()).add(tenant_id)
 
 
+def enqueue_many(session, kind: str, items) -> None:
+    """enqueue() for many ``(payload, dedupe_key)`` pairs in one statement."""
+    tenant_id = require_tenant_id()
+    rows = [{"tenant_id": tenant_id, "kind": kind, "payload": payload, "dedupe_key": key} for payload, key in items]
+    if rows:
+        session.execute(insert(OutboxMessage).on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"]),
+                        rows)
+        session.info.setdefault("mpanel_outbox_tenants", set()).add(tenant_id)
+
+
 def _after_commit(session) -> None:
     # Enqueues the drain task; in immediate mode (tests) it runs right here,
     # in its own app context and therefore its own session.
@@ -75,7 +98,13 @@ def install(session_class) -> None:
 
 
 def process_pending(session, limit: int = 100) -> dict:
-    """Run due messages of the tenant in scope, one transaction each."""
+    """Run due messages of the tenant in scope.
+
+    Each message is first claimed in its own commit (attempt counted, due
+    again only after a lease), so a handler may commit its own progress, a
+    crash mid-handler is retried after the lease, and a failed handler's
+    database work is rolled back before its error is recorded.
+    """
     done = failed = 0
     for _ in range(limit):
         now = dt.datetime.now(dt.UTC)
@@ -89,23 +118,24 @@ def process_pending(session, limit: int = 100) -> dict:
         if message is None:
             break
         message.attempts += 1
+        message.next_attempt_at = now + LEASE
+        message_id, kind, payload, attempts = message.id, message.kind, dict(message.payload), message.attempts
+        session.commit()
         try:
-            fn = _handlers.get(message.kind)
+            fn = _handlers.get(kind)
             if fn is None:
-                raise LookupError(f"no outbox handler for {message.kind!r}")
-            # A savepoint: a handler's failed database work is undone, but the
-            # attempt and its error are still recorded below.
-            with session.begin_nested():
-                fn(dict(message.payload))
-            message.status, message.processed_at, message.last_error = "done", now, None
+                raise LookupError(f"no outbox handler for {kind!r}")
+            fn(payload)
+            outcome = {"status": "done", "processed_at": now, "last_error": None}
             done += 1
         except Exception as exc:
-            log.warning("outbox %s #%s failed: %s", message.kind, message.id, exc)
-            message.last_error = f"{type(exc).__name__}: {exc}"
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = "failed"
-            message.next_attempt_at = now + dt.timedelta(seconds=30 * 2 ** message.attempts)
+            session.rollback()
+            log.warning("outbox %s #%s failed: %s", kind, message_id, exc)
+            outcome = {"last_error": f"{type(exc).__name__}: {exc}",
+                       "next_attempt_at": now + dt.timedelta(seconds=30 * 2 ** attempts),
+                       **({"status": "failed"} if attempts >= MAX_ATTEMPTS else {})}
             failed += 1
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**outcome))
         session.commit()
     return {"done": done, "failed": failed}
 

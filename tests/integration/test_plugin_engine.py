@@ -1,5 +1,6 @@
 """The plugin engine, proven with the fixture plugin in tests/fixtures/testplugin."""
 
+import json
 import sys
 
 import pytest
@@ -78,7 +79,17 @@ def test_task_runs_in_the_given_tenant_only(app, factory):
     assert count_notes(b.id)() == 1
 
 
-def test_activation_per_tenant_via_marketplace_api(app, client, factory):
+@pytest.fixture
+def catalogue_with_an_uninstalled_plugin(app, tmp_path):
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps([{"name": "provisioning_example", "title": "Example panel", "description": "x",
+                                 "version": "1.0", "category": "provisioning", "kernel": ">=0.1"}]))
+    app.config["PLUGIN_CATALOGUE"] = str(path)
+    yield
+    app.config["PLUGIN_CATALOGUE"] = ""
+
+
+def test_activation_per_tenant_via_marketplace_api(app, client, factory, catalogue_with_an_uninstalled_plugin):
     from mpanel.core.plugins.engine import active_plugin_names
 
     t = factory.tenant(plugins=[])
@@ -86,7 +97,8 @@ def test_activation_per_tenant_via_marketplace_api(app, client, factory):
     listing = client.get("/api/v1/marketplace/", base_url=t.host, headers=bearer(token)).get_json()["result"]
     entry = next(e for e in listing if e["name"] == "testplugin")
     assert entry["installed"] and not entry["active"]
-    assert any(not e["installed"] for e in listing)  # the catalogue lists plugins that are not installed
+    available = next(e for e in listing if e["name"] == "provisioning_example")
+    assert not available["installed"] and not available["active"]
     response = client.post("/api/v1/marketplace/testplugin/activate", base_url=t.host, headers=bearer(token))
     assert response.status_code == 200
     with app.app_context(), tenant_scope(t.id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
+from marshmallow import pre_load
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
 from mpanel.core.signals.tenancy import customer_created
@@ -29,6 +30,18 @@ class CustomerSchema(SQLAlchemyAutoSchema):
         super().__init__(*args, **kwargs)
         for name, check in RULES.items():
             self.fields[name].validators.append(schema_rule(check))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        """Store codes in their canonical spelling ("eur" -> "EUR"); invalid
+        values are left for the validators to report."""
+        for name, check in RULES.items():
+            if isinstance(data, dict) and isinstance(data.get(name), str):
+                try:
+                    data = {**data, name: check(data[name])}
+                except ValueError:
+                    pass
+        return data
 
 
 class CustomerView(TenantModelView):
