@@ -160,6 +160,8 @@ def run_action(payload: dict) -> None:
         action.last_error = f"{type(exc).__name__}: {exc}"
         if getattr(exc, "retryable", False) and action.attempts < outbox.MAX_ATTEMPTS:
             action.status = QUEUED
+            # Keep this attempt's record: the outbox rolls back a failed handler's work.
+            session.commit()
             raise  # the outbox tries again later, with back-off
         _finish(action, FAILED, exc)
         return
