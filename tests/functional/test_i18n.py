@@ -50,3 +50,18 @@ def test_every_kernel_string_is_translated():
         untranslated = [m.id for m in catalog if m.id and not m.string]
         assert untranslated == [], lang
 
+
+
+def test_no_catalogue_is_marked_fuzzy():
+    """pybabel compile skips a fuzzy catalogue: its language would silently fall back to English."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    catalogues = [*root.glob("translations/*/LC_MESSAGES/messages.po"),
+                  *root.glob("plugins/*/*/translations/*/LC_MESSAGES/messages.po")]
+    assert len(catalogues) >= 5
+    for path in catalogues:
+        with open(path, "rb") as handle:
+            assert not read_po(handle).fuzzy, path
