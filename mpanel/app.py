@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from mpanel import cli
 from mpanel.config import load_config
-from mpanel.core import audit, outbox, tasks, tenancy
+from mpanel.core import audit, outbox, security, tasks, tenancy
 from mpanel.core.plugins.engine import load_plugins
-from mpanel.core.security.manager import throttle_logins
 from mpanel.core.security.roles import build_roles
 from mpanel.extensions import appbuilder, db, migrate
 from mpanel.paths import MIGRATIONS, TEMPLATES, TRANSLATIONS
@@ -54,7 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                 app.register_blueprint(blueprint)
         app.register_blueprint(client.blueprint)
         appbuilder.post_init()
-        throttle_logins(app, appbuilder)
+        security.install(app, appbuilder)
 
     i18n.install(app)
     errors.install(app)

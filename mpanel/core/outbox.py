@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextvars import ContextVar
 
 from flask_appbuilder import Model
 from huey import crontab
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(minutes=5)  # a claimed message is not due again before this
 _handlers: dict = {}
+_draining: ContextVar[bool] = ContextVar("mpanel_outbox_draining", default=False)
 
 
 class OutboxMessage(TenantScoped, Model):
@@ -72,18 +74,24 @@ def enqueue(session, kind: str, payload: dict, dedupe_key: str | None = None) ->
 
 def enqueue_many(session, kind: str, items) -> None:
     """enqueue() for many ``(payload, dedupe_key)`` pairs in one statement."""
+    from mpanel.core.bulkinsert import insert_rows
+
     tenant_id = require_tenant_id()
-    rows = [{"tenant_id": tenant_id, "kind": kind, "payload": payload, "dedupe_key": key} for payload, key in items]
+    rows = [{"tenant_id": tenant_id, "kind": kind, "payload": payload, "dedupe_key": key, "status": "pending",
+             "attempts": 0} for payload, key in items]
     if rows:
-        session.execute(insert(OutboxMessage).on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"]),
-                        rows)
+        insert_rows(session, OutboxMessage.__table__, rows, "ON CONFLICT (tenant_id, dedupe_key) DO NOTHING")
         session.info.setdefault("mpanel_outbox_tenants", set()).add(tenant_id)
 
 
 def _after_commit(session) -> None:
-    # Enqueues the drain task; in immediate mode (tests) it runs right here,
-    # in its own app context and therefore its own session.
-    for tenant_id in session.info.pop("mpanel_outbox_tenants", ()):
+    # Enqueues the drain task; in immediate mode (tests) it runs right here, in
+    # its own app context and session. A commit made while draining (a handler
+    # that enqueues more) needs no new drain: the running loop picks it up.
+    tenants = session.info.pop("mpanel_outbox_tenants", ())
+    if _draining.get():
+        return
+    for tenant_id in tenants:
         drain(tenant_id)
 
 
@@ -144,7 +152,11 @@ def process_pending(session, limit: int = 100) -> dict:
 def drain(tenant_id: int) -> dict:
     from mpanel.extensions import db
 
-    return process_pending(db.session)
+    token = _draining.set(True)
+    try:
+        return process_pending(db.session)
+    finally:
+        _draining.reset(token)
 
 
 @locked_periodic(crontab(minute="*"), "outbox.sweep")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from mpanel.core import tenancy
-from mpanel.core.security.tokens import scope_from_bearer
+from mpanel.core.security.api_keys import bearer_scope
 from mpanel.extensions import db
 from mpanel.modules.tenants.models import Tenant
 
@@ -32,7 +32,7 @@ def _push(tenant_id, customer_id=None) -> None:
 def _resolve() -> None:
     if request.path.startswith(("/static/", "/appbuilder/static/", "/healthz", "/readyz", "/metrics")):
         return
-    bearer = scope_from_bearer() if request.path.startswith("/api/") else None
+    bearer = bearer_scope() if request.path.startswith("/api/") else None
     if bearer is not None:
         tenant_id, customer_id = bearer
         g.tenant = db.session.get(Tenant, tenant_id) if tenant_id else None

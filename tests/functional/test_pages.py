@@ -50,17 +50,28 @@ def test_marketplace_form_activates_with_csrf_only(client, factory):
 
 
 def test_operator_sees_plugin_usage_across_tenants(client, factory, app):
+    import pyotp
+
+    from mpanel.core.security import mfa
     from mpanel.core.security.roles import OPERATOR
     from mpanel.core.security.users import create_user
+    from mpanel.testing.pytest_plugin import csrf_token
 
     used = factory.tenant(plugins=["testplugin"])
     email = f"op-{used.slug}@platform.example"
-    factory.commit(lambda s: create_user(email, PASSWORD, OPERATOR))
-    page = client.get("/login/", base_url="http://localhost")
-    from mpanel.testing.pytest_plugin import csrf_token
 
+    def operator_with_totp(session):  # operators always sign in with a second factor
+        user = create_user(email, PASSWORD, OPERATOR)
+        session.flush()
+        return mfa.confirm(session, user, pyotp.TOTP(mfa.pending_secret(session, user)).now())
+
+    codes = factory.commit(operator_with_totp)
+    page = client.get("/login/", base_url="http://localhost")
     client.post("/login/", base_url="http://localhost",
                 data={"username": email, "password": PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))})
+    page = client.get("/login/mfa/", base_url="http://localhost")
+    client.post("/login/mfa/", base_url="http://localhost",
+                data={"code": codes[0], "csrf_token": csrf_token(page.get_data(as_text=True))})
     usage = client.get("/marketplace/", base_url="http://localhost").get_data(as_text=True)
     assert "Usage by tenant" in usage and used.slug in usage
 

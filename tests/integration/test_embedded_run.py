@@ -55,7 +55,7 @@ def _wait_ready(proc: subprocess.Popen, timeout: float = 180) -> str:
 def _login(port: int) -> requests.Response:
     for _ in range(60):  # gunicorn may still be booting its workers
         try:
-            return requests.post(f"http://127.0.0.1:{port}/api/v1/security/login", timeout=10,
+            return requests.post(f"http://127.0.0.1:{port}/api/v1/security/login", timeout=60,
                                  headers={"Host": f"acme.localhost:{port}"},
                                  json={"username": "owner@acme.example", "password": "demo-password-123"})
         except requests.ConnectionError:

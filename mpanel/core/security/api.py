@@ -1,4 +1,5 @@
-"""``/api/v1/security``: login (tenant from the host), refresh with rotation."""
+"""``/api/v1/security``: login (tenant from the host) with a second step for
+two-factor accounts, refresh with rotation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask_appbuilder.views import expose
 from flask_jwt_extended import get_jwt, jwt_required
 from marshmallow import Schema, ValidationError, fields, validate
 
-from mpanel.core.security import tokens
+from mpanel.core.security import signin, tokens
 from mpanel.extensions import db
 
 
@@ -17,6 +18,12 @@ class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=320))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     provider = fields.String(load_default="db", validate=validate.OneOf(["db"]))
+    refresh = fields.Boolean(load_default=False)
+
+
+class SecondStepSchema(Schema):
+    mfa_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     refresh = fields.Boolean(load_default=False)
 
 
@@ -40,6 +47,54 @@ class MPanelSecurityApi(SecurityApi):
                     refresh: {type: boolean}
           responses:
             200:
+              description: >-
+                Tokens; or, for an account with two-factor sign-in,
+                ``{"mfa_required": true, "mfa_token": ...}`` to send to ``/login/mfa`` with a code
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: Two-factor sign-in is required but not set up yet (set it up on the web)
+            429:
+              description: Too many attempts
+        """
+        payload, error = self._load(LoginSchema)
+        if error:
+            return error
+        user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
+        if not user:
+            db.session.commit()  # keep the failed-login audit row and count
+            return self.response_401()
+        step = signin.next_step(db.session, user)
+        if step == "enrol":
+            db.session.commit()
+            return self.response(403, message="Two-factor sign-in is required: set it up by signing in on the web")
+        if step == "mfa":
+            token = signin.begin_step(db.session, user, step)
+            db.session.commit()
+            return self.response(200, mfa_required=True, mfa_token=token)
+        return self._signed_in(user, payload["refresh"])
+
+    @expose("/login/mfa", methods=["POST"])
+    @safe
+    def login_mfa(self):
+        """Second sign-in step: the ``mfa_token`` from ``/login`` and a TOTP or recovery code.
+        ---
+        post:
+          description: The token works once and for five minutes; five wrong codes use it up.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    mfa_token: {type: string}
+                    code: {type: string}
+                    refresh: {type: boolean}
+          responses:
+            200:
               description: Tokens
             400:
               $ref: '#/components/responses/400'
@@ -48,17 +103,28 @@ class MPanelSecurityApi(SecurityApi):
             429:
               description: Too many attempts
         """
-        if not request.is_json:
-            return self.response_400(message="Request body must be JSON")
-        try:
-            payload = LoginSchema().load(request.get_json(silent=True) or {})
-        except ValidationError as error:
-            return self.response_400(message=error.messages)
-        user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
-        if not user:
-            db.session.commit()  # keep the failed-login audit row
+        payload, error = self._load(SecondStepSchema)
+        if error:
+            return error
+        token, user = signin.pending(db.session, payload["mfa_token"], "mfa")
+        if token is None:
             return self.response_401()
-        result = tokens.issue_tokens(db.session, user, with_refresh=payload["refresh"])
+        if not signin.second_factor(db.session, token, user, payload["code"]):
+            db.session.commit()
+            return self.response_401()
+        return self._signed_in(user, payload["refresh"])
+
+    def _load(self, schema):
+        if not request.is_json:
+            return None, self.response_400(message="Request body must be JSON")
+        try:
+            return schema().load(request.get_json(silent=True) or {}), None
+        except ValidationError as error:
+            return None, self.response_400(message=error.messages)
+
+    def _signed_in(self, user, refresh: bool):
+        signin.complete(db.session, user, web=False)
+        result = tokens.issue_tokens(db.session, user, with_refresh=refresh)
         db.session.commit()
         return self.response(200, **result)
 

@@ -12,18 +12,24 @@ CUSTOMER = "Customer"
 _READ = "can_list|can_show|can_get|can_info"
 _STAFF_SELF = [("UserInfoEditView|ResetMyPasswordView", "can_this_form_get|can_this_form_post"), ("OpenApi", "can_get"),
                ("UserDBModelView", "can_userinfo|resetmypassword|userinfoedit")]
-_MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Outbox|Marketplace", "menu_access")
+_MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Outbox|Marketplace|Account security",
+          "menu_access")
+_SECURITY_ADMIN = [("SecurityPolicyView", "can_edit"), ("SecurityFeedView", _READ),
+                   ("Security policy|Security feed", "menu_access")]
+_OWN_PASSWORD = ("ResetMyPasswordView", "can_this_form_get|can_this_form_post")
 
 KERNEL_ROLES = {
     "Owner": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
+              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF,
+              *_SECURITY_ADMIN],
     "Admin": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF],
+              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF,
+              *_SECURITY_ADMIN],
     "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post"),
                 ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
     "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put"), _MENUS, *_STAFF_SELF],
     "Read-only": [("CustomerView|CustomerApi", _READ), ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
-    CUSTOMER: [("ClientAccountApi", _READ)],
+    CUSTOMER: [("ClientAccountApi", _READ), _OWN_PASSWORD, ("Account security", "menu_access")],
 }
 
 

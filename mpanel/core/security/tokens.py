@@ -14,12 +14,13 @@ from flask import current_app, request
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import update
 
+from mpanel.core.security import clock
 from mpanel.core.security.models import RefreshToken
-from mpanel.core.tenancy import current_customer_id, current_tenant_id
 
 
 def _claims(user) -> dict:
-    return {"tid": user.tenant_id, "cid": user.customer_id}
+    # "issued": iat to the microsecond, so a reset refuses tokens of the same second.
+    return {"tid": user.tenant_id, "cid": user.customer_id, "issued": clock.now().timestamp()}
 
 
 def issue_tokens(session, user, with_refresh: bool, family: str | None = None) -> dict:
@@ -72,7 +73,3 @@ def scope_from_bearer() -> tuple[int | None, int | None] | None:
     except Exception:
         return None
     return claims.get("tid"), claims.get("cid")
-
-
-def scope_matches(claims_scope) -> bool:
-    return claims_scope == (current_tenant_id(), current_customer_id())

@@ -75,27 +75,35 @@ def add_line(session, invoice: Invoice, description: str, quantity, unit_price, 
                        discount=to_decimal(discount), discount_reason=discount_reason, tax_class=tax_class,
                        period_start=period_start, period_end=period_end, unit_code=unit_code,
                        customer_id=invoice.customer_id, currency=invoice.currency, position=len(invoice.lines) + 1)
-    _check_line(line)
+    check_line(line)
     invoice.lines.append(line)
     recalculate(session, invoice)
     return line
 
 
+def tax_buyer(customer, settings) -> Buyer:
+    """What the tax rules know of ``customer``."""
+    return Buyer(country=customer.country, region=customer.region, tax_exempt=customer.tax_exempt,
+                 vat_id_valid=is_valid_for(customer.vat_id, customer.country, online=settings.vies_check))
+
+
+def tax_fields(decision) -> dict:
+    """A line's tax columns from the rules' decision."""
+    return {"tax_category": decision.category, "tax_rate": decision.rate, "tax_name": decision.name,
+            "prices_include_tax": decision.price_tax_rate is not None, "price_tax_rate": decision.price_tax_rate,
+            "tax2_name": decision.tax2_name, "tax2_rate": decision.tax2_rate, "tax2_compound": decision.tax2_compound}
+
+
 def _apply_taxes(session, invoice: Invoice, settings) -> None:
     """Decide every line's tax from the rules and the customer as they are now."""
-    customer = invoice.customer
-    buyer = Buyer(country=customer.country, region=customer.region, tax_exempt=customer.tax_exempt,
-                  vat_id_valid=is_valid_for(customer.vat_id, customer.country, online=settings.vies_check))
+    buyer = tax_buyer(invoice.customer, settings)
     rules = session.scalars(select(TaxRule).where(TaxRule.active.is_(True))).all()
     seller_country = _tenant(session).country
     reasons = {}
     for line in invoice.lines:
         decision = decide(rules, seller_country, buyer, line.tax_class, oss=settings.eu_oss)
-        line.tax_category, line.tax_rate, line.tax_name = decision.category, decision.rate, decision.name
-        line.prices_include_tax = decision.price_tax_rate is not None
-        line.price_tax_rate = decision.price_tax_rate
-        line.tax2_name, line.tax2_rate, line.tax2_compound = (decision.tax2_name, decision.tax2_rate,
-                                                              decision.tax2_compound)
+        for name, value in tax_fields(decision).items():
+            setattr(line, name, value)
         if decision.note:
             reasons[decision.category] = decision.note
     invoice.exemption_reasons = reasons
@@ -108,7 +116,7 @@ def recalculate(session, invoice: Invoice, settings=None) -> calc.InvoiceAmounts
     if invoice.kind == INVOICE:
         _apply_taxes(session, invoice, settings)
     for line in invoice.lines:
-        _check_line(line)
+        check_line(line)
     try:
         rounding = invoice.credited_invoice.rounding if invoice.kind == CREDIT_NOTE else settings.tax_rounding
         amounts = calc.compute(invoice.lines, invoice.currency, rounding)
@@ -116,24 +124,26 @@ def recalculate(session, invoice: Invoice, settings=None) -> calc.InvoiceAmounts
         raise BillingInputError("lines", str(exc)) from None
     for line, net, gross in zip(invoice.lines, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
         line.net_amount, line.gross_amount = net, gross
-    invoice.taxes = [
-        *(InvoiceTax(level=1, name=_vat_name(invoice, g.category, g.rate), category=g.category, rate=g.rate,
-                     taxable=g.taxable, tax=g.tax, customer_id=invoice.customer_id, currency=invoice.currency)
-          for g in amounts.totals.breakdown),
-        *(InvoiceTax(level=2, name=t.name, category="S", rate=t.rate, taxable=t.taxable, tax=t.tax,
-                     customer_id=invoice.customer_id, currency=invoice.currency) for t in amounts.second_level),
-    ]
+    invoice.taxes = [InvoiceTax(**row, customer_id=invoice.customer_id, currency=invoice.currency)
+                     for row in tax_rows(invoice.lines, amounts)]
     invoice.net_total, invoice.tax_total, invoice.total = amounts.net_total, amounts.tax_total, amounts.total
     invoice.rounding = amounts.rounding
     return amounts
 
 
-def _vat_name(invoice: Invoice, category: str, rate: Decimal) -> str | None:
-    return next((line.tax_name for line in invoice.lines
-                 if line.tax_category == category and line.tax_rate == rate), None)
+def tax_rows(lines, amounts: calc.InvoiceAmounts) -> list[dict]:
+    """The tax breakdown rows: VAT per category and rate (level 1), then second-level taxes."""
+    return [*({"level": 1, "name": _vat_name(lines, g.category, g.rate), "category": g.category, "rate": g.rate,
+               "taxable": g.taxable, "tax": g.tax} for g in amounts.totals.breakdown),
+            *({"level": 2, "name": t.name, "category": "S", "rate": t.rate, "taxable": t.taxable, "tax": t.tax}
+              for t in amounts.second_level)]
 
 
-def _check_line(line: InvoiceLine) -> None:
+def _vat_name(lines, category: str, rate: Decimal) -> str | None:
+    return next((line.tax_name for line in lines if line.tax_category == category and line.tax_rate == rate), None)
+
+
+def check_line(line: InvoiceLine) -> None:
     if not line.description or not line.description.strip():
         raise BillingInputError("description", "every line needs a description")
     if line.quantity <= 0:

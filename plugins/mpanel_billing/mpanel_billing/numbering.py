@@ -71,11 +71,17 @@ def _locked_series(session, series: str) -> NumberSeries:
 
 def next_number(session, series: str, date: dt.date) -> tuple[int, str]:
     """Take the next number of ``series`` for a document issued on ``date``."""
+    return take_numbers(session, series, date, 1)[0]
+
+
+def take_numbers(session, series: str, date: dt.date, count: int) -> list[tuple[int, str]]:
+    """Take ``count`` consecutive numbers of ``series`` under one lock of its row."""
     row = _locked_series(session, series)
     if row.last_date is not None and date < row.last_date:
         raise BillingError("issue_date", f"numbers are chronological: the {series} series is at {row.last_date}")
     if row.reset_yearly and row.year != date.year:
         row.year, row.last_seq = date.year, 0
-    row.last_seq += 1
+    first = row.last_seq + 1
+    row.last_seq += count
     row.last_date = date
-    return row.last_seq, format_number(row.format, row.last_seq, date)
+    return [(seq, format_number(row.format, seq, date)) for seq in range(first, row.last_seq + 1)]

@@ -3,9 +3,11 @@ lead time, a customer's items of one currency and due date on one invoice.
 
 Exactly once: each billed period is a row unique per (service, period start),
 inserted in the transaction that adds the invoice line and advances the
-service (one transaction per customer). The services are locked ``FOR UPDATE
-SKIP LOCKED``, so a concurrent run leaves them to the run holding them, and a
-run killed midway leaves only whole, committed customers behind.
+service. A batch of customers is one transaction through the bulk path
+(bulk.py); if it fails (a period billed meanwhile, a refused line), the batch
+is retried customer by customer, one transaction each. The services are locked
+``FOR UPDATE SKIP LOCKED``, so a concurrent run leaves them to the run holding
+them, and a run killed midway leaves only whole, committed batches behind.
 """
 
 from __future__ import annotations
@@ -13,19 +15,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from itertools import groupby
+from operator import attrgetter
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from huey import crontab
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core import audit
+from mpanel.core.bulkinsert import insert_rows
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.tenants.models import Tenant
 
-from . import invoices
+from . import bulk, invoices
 from .services import consequences, lifecycle
 from .services.cycles import add_cycles, period
 from .services.models import ACTIVE, CANCELLED, Service, ServicePeriod
@@ -51,7 +58,7 @@ def _due(horizon: dt.date):
 
 
 def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> dict:
-    """One pass over the tenant in scope, committing per customer; returns counts."""
+    """One pass over the tenant in scope, committing per batch of customers; returns counts."""
     settings = load_settings(session)
     today = on or local_date(session, now)
     horizon = today + dt.timedelta(days=settings.renewal_lead_days)
@@ -65,6 +72,9 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
         session.commit()
         if not batch:
             break
+        if bulk.available() and _bill_batch_or_rollback(session, batch, today, horizon, counts):
+            after = batch[-1]
+            continue
         for customer_id in batch:
             try:
                 bill_customer(session, customer_id, today, horizon, counts)
@@ -82,14 +92,75 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
     return counts
 
 
-def bill_customer(session, customer_id: int, today: dt.date, horizon: dt.date, counts: dict) -> None:
-    """Invoice one customer's due periods (one invoice per currency and due date) and issue them."""
-    services = session.scalars(select(Service).where(Service.customer_id == customer_id, _due(horizon))
-                               .order_by(Service.id).with_for_update(skip_locked=True)
-                               .execution_options(populate_existing=True)).all()
-    if not services:
-        return
-    customer = session.get(Customer, customer_id)
+def _bill_batch_or_rollback(session, customer_ids, today, horizon, counts: dict) -> bool:
+    """The bulk path for a batch, committed; False (rolled back) if it failed."""
+    try:
+        batch_counts = bill_batch(session, customer_ids, today, horizon)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.info("billing batch after customer %s: retrying customer by customer", customer_ids[0], exc_info=True)
+        return False
+    for key, value in batch_counts.items():
+        counts[key] += value
+    return True
+
+
+def bill_batch(session, customer_ids, today: dt.date, horizon: dt.date) -> dict:
+    """Invoice a batch of customers' due periods with the bulk path; returns counts."""
+    table = Service.__table__
+    services = [SimpleNamespace(**row._mapping) for row in session.execute(
+        select(table).where(table.c.customer_id.in_(customer_ids), _due(horizon))
+        .order_by(table.c.customer_id, table.c.id).with_for_update(skip_locked=True))]
+    customers = {customer.id: customer for customer in session.scalars(
+        select(Customer).where(Customer.id.in_({service.customer_id for service in services})))}
+    drafts, billed = [], []
+    for customer_id, group in groupby(services, key=attrgetter("customer_id")):
+        customer = customers[customer_id]
+        for (currency, due), items in sorted(due_periods(session, list(group), customer, today, horizon).items()):
+            drafts.append(bulk.Draft(customer, currency, due, [
+                bulk.Line(service.description, service.recurring_amount, service.tax_class, discount,
+                          service.coupon if discount else None, start, end)
+                for service, start, end, discount in items]))
+            billed.append(items)
+    if not drafts:
+        return {}
+    bulk.insert_drafts(session, drafts)
+    periods = [{"tenant_id": require_tenant_id(), "customer_id": draft.customer.id, "service_id": service.id,
+                "period_start": start, "period_end": end, "invoice_id": draft.id, "amount": net,
+                "currency": draft.currency}
+               for draft, items in zip(drafts, billed, strict=True)
+               for (service, start, end, _d), net in zip(items, draft.line_nets, strict=True)]
+    inserted = insert_rows(session, ServicePeriod.__table__, periods,
+                           "ON CONFLICT (service_id, period_start) DO NOTHING RETURNING id").all()
+    if len(inserted) != len(periods):
+        raise AlreadyBilled(f"a period of the batch after customer {customer_ids[0]}")
+    _advance(session, services)
+    bulk.issue(session, drafts, today)
+    summary = {"customers": len(customers), "invoices": len(drafts), "periods": len(periods),
+               "first_invoice_id": drafts[0].id, "last_invoice_id": drafts[-1].id}
+    audit.record(session, "billing.run.batch", "Invoice", None, summary)
+    return {key: summary[key] for key in ("customers", "invoices", "periods")}
+
+
+# The services' new billing state (and the terms a pending change brought), one UPDATE per batch.
+_TERMS = {"id": "integer", "anchor_date": "date", "periods_billed": "integer", "next_due_date": "date",
+          "product_id": "integer", "cycle": "text", "description": "text", "tax_class": "text",
+          "recurring_amount": "numeric"}
+_ADVANCE = text(
+    "UPDATE billing_services AS s SET pending_change = NULL, "
+    + ", ".join(f"{name} = new.{name}" for name in list(_TERMS)[1:])
+    + " FROM unnest(" + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _TERMS.items())
+    + f") AS new ({', '.join(_TERMS)}) WHERE s.id = new.id")
+
+
+def _advance(session, services) -> None:
+    session.execute(_ADVANCE.bindparams(**{name: [getattr(s, name) for s in services] for name in _TERMS}))
+
+
+def due_periods(session, services, customer, today: dt.date, horizon: dt.date) -> dict:
+    """(currency, due date) -> [(service, start, end, discount)] of the services' periods due
+    by ``horizon``; advances each service past them (in memory)."""
     groups = defaultdict(list)
     for service in services:
         while service.next_due_date <= horizon and (service.cancel_at is None
@@ -103,7 +174,18 @@ def bill_customer(session, customer_id: int, today: dt.date, horizon: dt.date, c
             groups[(service.currency, max(start, today))].append((service, start, end, discount))
             service.periods_billed += 1
             service.next_due_date = add_cycles(service.anchor_date, service.cycle, service.periods_billed)
-    for (currency, due), items in sorted(groups.items()):
+    return groups
+
+
+def bill_customer(session, customer_id: int, today: dt.date, horizon: dt.date, counts: dict) -> None:
+    """Invoice one customer's due periods (one invoice per currency and due date) and issue them."""
+    services = session.scalars(select(Service).where(Service.customer_id == customer_id, _due(horizon))
+                               .order_by(Service.id).with_for_update(skip_locked=True)
+                               .execution_options(populate_existing=True)).all()
+    if not services:
+        return
+    customer = session.get(Customer, customer_id)
+    for (currency, due), items in sorted(due_periods(session, services, customer, today, horizon).items()):
         draft = invoices.create_draft(session, customer, currency, due_date=due)
         for service, start, end, discount in items:
             invoices.add_line(session, draft, service.description, 1, service.recurring_amount,

@@ -86,25 +86,27 @@ def test_run_groups_by_customer_currency_and_due_date_and_is_exactly_once(billin
 
 
 def test_run_killed_midway_then_rerun_bills_each_period_once(billing, monkeypatch):
+    billing.configure(run_batch_size=2)  # the run commits per batch of two customers
     customers = [billing.customer() for _ in range(5)]
     for customer_id in customers:
         add_service(billing, customer_id)
-    real, calls = run.bill_customer, []
+    real, calls = run.bill_batch, []
 
     class Killed(BaseException):
         pass
 
     def dying(*args, **kwargs):
-        if len(calls) == 2:
-            raise Killed
         calls.append(1)
-        return real(*args, **kwargs)
+        counts = real(*args, **kwargs)
+        if len(calls) == 2:
+            raise Killed  # after the second batch's writes, before its commit
+        return counts
 
-    monkeypatch.setattr(run, "bill_customer", dying)
+    monkeypatch.setattr(run, "bill_batch", dying)
     with pytest.raises(Killed):
         bill(billing)
     assert len(invoices_of(billing)) == 2
-    monkeypatch.setattr(run, "bill_customer", real)
+    monkeypatch.setattr(run, "bill_batch", real)
     assert bill(billing)["invoices"] == 3
     rows = invoices_of(billing)
     assert sorted(r[0] for r in rows) == sorted(customers)

@@ -1,0 +1,156 @@
+"""Issue many invoices at once (the billing run): the amounts of invoices.issue,
+written with a few set-based statements in the caller's transaction.
+
+``insert_drafts`` prices every draft with the rules and calc.compute (tax rules
+and settings loaded once) and inserts the drafts, lines and taxes;
+``issue`` takes one number range under one lock of the series row, in the
+order of the drafts, flips them to issued with one UPDATE (the triggers allow
+any change while a row is a draft), posts the ledger and queues the documents
+with their per-invoice dedupe keys. No ORM objects, so the audit flush hook is
+not involved: the caller audits a summary. Callers with receivers of
+invoice_finalizing or invoice_issued use the per-invoice path (``available``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+from sqlalchemy import select, text
+
+from mpanel.core import outbox
+from mpanel.core.bulkinsert import insert_rows
+from mpanel.core.tenancy import require_tenant_id
+from mpanel.modules.tenants.models import Tenant
+
+from . import calc, ledger
+from .errors import BillingError, BillingInputError
+from .invoices import check_line, tax_buyer, tax_fields, tax_rows
+from .models.invoice import DRAFT, INVOICE, UNPAID, Invoice, InvoiceLine, InvoiceTax
+from .models.ledger import INVOICE as INVOICE_ENTRY
+from .models.ledger import Account, LedgerEntry
+from .models.tax import TaxRule
+from .numbering import take_numbers
+from .parties import buyer_snapshot, seller_snapshot
+from .settings import load as load_settings
+from .signals import invoice_finalizing, invoice_issued
+from .status import settle
+from .tax.rules import decide
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    unit_price: Decimal
+    tax_class: str
+    discount: Decimal
+    discount_reason: str | None
+    period_start: dt.date
+    period_end: dt.date
+
+
+@dataclass
+class Draft:
+    customer: object  # a Customer
+    currency: str
+    due_date: dt.date
+    lines: list[Line]
+    id: int | None = None  # set by insert_drafts
+    total: Decimal | None = None
+    line_nets: tuple[Decimal, ...] = ()
+
+
+def available() -> bool:
+    return not (invoice_finalizing.receivers or invoice_issued.receivers)
+
+
+def insert_drafts(session, drafts: list[Draft]) -> None:
+    """Price and insert ``drafts`` (setting their id, total and line nets)."""
+    settings = load_settings(session)
+    tenant = session.get(Tenant, require_tenant_id())
+    rules = session.scalars(select(TaxRule).where(TaxRule.active.is_(True))).all()
+    seller = seller_snapshot(settings, tenant)
+    invoices, lines, taxes = [], [], []
+    for draft in drafts:
+        buyer = tax_buyer(draft.customer, settings)
+        rows, reasons = [], {}
+        for position, line in enumerate(draft.lines, 1):
+            decision = decide(rules, tenant.country, buyer, line.tax_class, oss=settings.eu_oss)
+            if decision.note:
+                reasons[decision.category] = decision.note
+            rows.append(SimpleNamespace(**vars(line), **tax_fields(decision), quantity=Decimal(1), unit_code="C62",
+                                        position=position))
+        for row in rows:
+            check_line(row)
+        try:
+            amounts = calc.compute(rows, draft.currency, settings.tax_rounding)
+        except ValueError as exc:
+            raise BillingInputError("lines", str(exc)) from None
+        if amounts.total < 0:
+            raise BillingError("lines", "the total must not be negative: issue a credit note instead")
+        draft.total, draft.line_nets = amounts.total, amounts.totals.line_nets
+        for row, net, gross in zip(rows, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
+            row.net_amount, row.gross_amount = net, gross
+        common = {"tenant_id": tenant.id, "customer_id": draft.customer.id, "currency": draft.currency}
+        invoices.append({**common, "kind": INVOICE, "status": DRAFT, "due_date": draft.due_date, "notes": None,
+                         "language": draft.customer.language, "exemption_reasons": reasons, "seller": seller,
+                         "buyer": buyer_snapshot(draft.customer), "net_total": amounts.net_total,
+                         "tax_total": amounts.tax_total, "total": amounts.total, "rounding": amounts.rounding,
+                         "amount_paid": Decimal(0), "amount_credited": Decimal(0)})
+        lines.append([{**common, **vars(row)} for row in rows])
+        taxes.append([{**common, **row} for row in tax_rows(rows, amounts)])
+    ids = session.scalars(_IDS, {"count": len(drafts)}).all()  # explicit ids: rows need no RETURNING order
+    for draft, invoice_id, invoice, line_rows, tax_rows_ in zip(drafts, ids, invoices, lines, taxes, strict=True):
+        draft.id = invoice["id"] = invoice_id
+        for row in (*line_rows, *tax_rows_):
+            row["invoice_id"] = invoice_id
+    insert_rows(session, Invoice.__table__, invoices)
+    insert_rows(session, InvoiceLine.__table__, [row for rows in lines for row in rows])
+    insert_rows(session, InvoiceTax.__table__, [row for rows in taxes for row in rows])
+
+
+_IDS = text("SELECT nextval(pg_get_serial_sequence('billing_invoices', 'id')) FROM generate_series(1, :count)")
+# One UPDATE for the batch: the number (or proforma number) of each draft, and its issue.
+_ISSUE = text("""
+UPDATE billing_invoices AS i SET status = :status, issue_date = :on, issued_at = :now,
+       number = CASE WHEN :proforma THEN NULL ELSE taken.number END,
+       number_seq = CASE WHEN :proforma THEN NULL ELSE taken.seq END,
+       proforma_number = CASE WHEN :proforma THEN taken.number END
+FROM unnest(CAST(:ids AS integer[]), CAST(:seqs AS integer[]), CAST(:numbers AS text[])) AS taken (id, seq, number)
+WHERE i.id = taken.id
+""").bindparams(status=UNPAID)
+
+
+def issue(session, drafts: list[Draft], on: dt.date) -> None:
+    """Number (in the order of ``drafts``) and issue inserted drafts, post them, queue their documents."""
+    settings = load_settings(session)
+    variant = "proforma" if settings.proforma else INVOICE
+    numbers = take_numbers(session, variant, on, len(drafts))
+    session.execute(_ISSUE.bindparams(ids=[d.id for d in drafts], seqs=[seq for seq, _n in numbers],
+                                      numbers=[number for _s, number in numbers], on=on,
+                                      now=dt.datetime.now(dt.UTC), proforma=settings.proforma))
+    insert_rows(session, LedgerEntry.__table__, [
+        {"tenant_id": require_tenant_id(), "kind": INVOICE_ENTRY, "invoice_id": d.id, "customer_id": d.customer.id,
+         "currency": d.currency, "amount": d.total} for d in drafts if d.total])
+    outbox.enqueue_many(session, "billing.document", [({"invoice_id": d.id, "variant": variant},
+                                                       f"billing-document:{d.id}:{variant}") for d in drafts])
+    _settle_special(session, drafts, settings.auto_apply_credit)
+
+
+def _settle_special(session, drafts: list[Draft], auto_apply_credit: bool) -> None:
+    """What issue() does beyond posting, for the few it concerns: a zero total is paid,
+    account credit is applied. Through the ORM, one invoice at a time."""
+    with_credit = set()
+    if auto_apply_credit:
+        with_credit = set(session.execute(select(Account.customer_id, Account.currency).where(
+            Account.customer_id.in_({d.customer.id for d in drafts}), Account.credit > 0)).tuples())
+    for draft in drafts:
+        has_credit = (draft.customer.id, draft.currency) in with_credit
+        if draft.total == 0 or has_credit:
+            invoice = session.get(Invoice, draft.id, populate_existing=True)
+            settle(session, invoice)
+            if has_credit:
+                ledger.apply_credit(session, invoice)
+
