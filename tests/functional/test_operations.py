@@ -1,10 +1,13 @@
 """/metrics, /healthz, /readyz and the security headers."""
 
 import json
+import os
 import subprocess
 import sys
 
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import FIXTURES
 
 
 def test_metrics_parse_and_histogram_per_endpoint(client):
@@ -48,8 +51,9 @@ def test_readiness_fails_when_the_database_is_down(app_config):
         "print(r.status_code, json.dumps(r.get_json()))"
     )
     config = {**app_config, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(FIXTURES / "testplugin"), *sys.path])}
     result = subprocess.run([sys.executable, "-c", script, json.dumps(config)], capture_output=True, text=True,
-                            timeout=120, check=True)
+                            timeout=120, check=True, env=env)
     status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
     assert status == "503"
     assert json.loads(body)["checks"]["database"].startswith("unreachable")
