@@ -76,9 +76,12 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
             after = batch[-1]
             continue
         for customer_id in batch:
+            billed = {"customers": 0, "invoices": 0, "periods": 0}
             try:
-                bill_customer(session, customer_id, today, horizon, counts)
+                bill_customer(session, customer_id, today, horizon, billed)
                 session.commit()
+                for key, value in billed.items():  # counted only once committed
+                    counts[key] += value
             except AlreadyBilled:
                 session.rollback()
                 counts["skipped"] += 1
