@@ -9,6 +9,8 @@ tests never depend on each other's rows. Services come from
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -251,3 +253,31 @@ def query_counter(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return count
+
+
+CHROMIUM = shutil.which("chromium")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served on 127.0.0.1 (any port) in a thread; tenants at <slug>.localhost:<port>."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian chromium, headless, through Playwright (mark tests with ``needs_chromium``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_login import current_user
 
+from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.extensions import appbuilder, db
 from mpanel.modules.customers.models import Customer
 
@@ -38,10 +39,20 @@ def client_page(permission: str | None = None):
     return decorate
 
 
+def client_links() -> list[tuple[str, str]]:
+    """(url, label) of the client-area pages of the tenant's active plugins that the
+    contact may see, in plugin load order."""
+    active = active_plugin_names(db.session)
+    return [(url_for(endpoint), plugin.gettext(label))
+            for name, plugin in loaded_plugins().items() if name in active
+            for endpoint, label, permission in plugin.client_links
+            if permission is None or current_user.may(permission)]
+
+
 def render_client(template: str, **context):
-    """Render a client-area page inside FAB's base layout."""
+    """Render a client-area page inside FAB's base layout, with the client menu."""
     return render_template(template, appbuilder=appbuilder, base_template=appbuilder.base_template,
-                           customer=g.customer, **context)
+                           customer=g.customer, client_nav=client_links(), **context)
 
 
 @blueprint.route("/")

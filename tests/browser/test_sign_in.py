@@ -1,36 +1,10 @@
 """A real browser (Debian chromium via Playwright) signs in on a tenant's host."""
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from mpanel.testing.pytest_plugin import PASSWORD
+from mpanel.testing.pytest_plugin import PASSWORD, needs_chromium
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")]
-
-
-@pytest.fixture(scope="module")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_port
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def test_staff_signs_in_and_sees_only_their_customers(live_server, browser, factory, tmp_path):

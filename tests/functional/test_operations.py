@@ -2,8 +2,10 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -67,3 +69,12 @@ def test_security_headers_on_pages_and_api(client, factory):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"]
     assert client.get("/login/", base_url=t.host).headers["Cache-Control"] == "no-store"
+
+
+def test_the_grafana_dashboard_asks_only_for_metrics_we_export(client):
+    dashboard = json.loads((Path(__file__).parents[2] / "docs" / "grafana-dashboard.json").read_text())
+    client.get("/healthz")
+    exported = {f.name for f in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))}
+    wanted = {re.sub(r"_(total|count|bucket)$", "", name) for panel in dashboard["panels"]
+              for target in panel["targets"] for name in re.findall(r"\b(?:mpanel|flask)_\w+", target["expr"])}
+    assert wanted and wanted <= exported, wanted - exported

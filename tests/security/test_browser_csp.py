@@ -1,32 +1,19 @@
 """In a real browser the strict Content Security Policy blocks nothing of
 FAB's pages or ours: every script runs through the origin or the nonce."""
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from mpanel.testing.pytest_plugin import PASSWORD
+from mpanel.testing.pytest_plugin import PASSWORD, needs_chromium
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def page(app):
-    from playwright.sync_api import sync_playwright
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        page = browser.new_page()
-        page.port = server.server_port
-        yield page
-        browser.close()
-    server.shutdown()
+def page(live_server, browser):
+    page = browser.new_page()
+    page.port = live_server
+    yield page
+    page.close()
 
 
 def test_no_csp_violation_on_signed_in_pages(page, tenant):

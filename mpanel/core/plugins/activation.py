@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, request
 
-from mpanel.core.plugins.engine import active_plugin_names, plugin_for_module
+from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins, plugin_for_module
 from mpanel.core.tenancy import current_tenant_id
 
 
@@ -26,9 +26,19 @@ def blueprint_owners(app) -> dict[str, str]:
     return owners
 
 
-def _guard() -> None:
+def _request_plugin_name() -> str | None:
     owners = current_app.extensions.setdefault("mpanel_blueprint_owners", blueprint_owners(current_app))
-    plugin = owners.get(request.blueprint)
+    return owners.get(request.blueprint)
+
+
+def request_plugin():
+    """The plugin whose page or endpoint serves this request (None for the kernel's)."""
+    name = _request_plugin_name()
+    return loaded_plugins()[name] if name else None
+
+
+def _guard() -> None:
+    plugin = _request_plugin_name()
     if plugin is None or current_tenant_id() is None:
         return
     from mpanel.extensions import db

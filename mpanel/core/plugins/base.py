@@ -10,6 +10,18 @@ from flask_babel import Domain
 CATEGORIES = ("catalog", "billing", "gateway", "registrar", "provisioning", "other")
 
 
+def N_(text: str) -> str:
+    """Mark a string for extraction (``make translations``); it is translated where shown."""
+    return text
+
+
+def translation_domain(package_dir: Path) -> Domain:
+    """The translation domain of a plugin package: ``<package>/translations``. Use its
+    ``lazy_gettext`` for strings defined at import (view labels, menus), which must
+    not fall back on the kernel's catalogue."""
+    return Domain(translation_directories=[str(Path(package_dir) / "translations")])
+
+
 class Plugin:
     """Subclass this and expose the class as an ``mpanel.plugins`` entry point.
 
@@ -29,12 +41,13 @@ class Plugin:
     secret_settings: frozenset[str] = frozenset()  # keys encrypted at rest
     # Role name -> [(view name regex, permission regex)], merged into FAB_ROLES.
     role_permissions: dict[str, list[tuple[str, str]]] = {}
+    # Client-area menu: (endpoint, label in the plugin's catalogue, contact permission or None).
+    client_links: tuple[tuple[str, str, str | None], ...] = ()
 
     def __init__(self):
         self.package = type(self).__module__.split(".")[0]
         self.path = Path(importlib.import_module(self.package).__file__).parent
-        translations = self.path / "translations"
-        self.domain = Domain(translation_directories=[str(translations)]) if translations.is_dir() else None
+        self.domain = translation_domain(self.path) if (self.path / "translations").is_dir() else None
 
     @property
     def migrations_dir(self) -> Path | None:
