@@ -325,6 +325,9 @@ class Account:
         )
         details = charge["payment_method_details"]["card"]
         details.update({k: v for k, v in pm["card"].items() if k in details}, network=pm["card"]["brand"])
+        # Only money that moved has a balance transaction: a failed charge has none
+        # (never the fixture's id), a succeeded one its own.
+        charge["balance_transaction"] = None
         if paid:
             fee = round(pi["amount"] * CARD_FEE[0]) + CARD_FEE[1]
             charge["balance_transaction"] = self._balance_transaction(charge, pi["amount"], fee)

@@ -1,0 +1,328 @@
+"""REST under /api/v1: ``transactions`` (list with filters, get, refund),
+``payment_methods`` (list, get, remove, make default) and ``payments`` (start
+a payment for invoices, pay from credit, charge the saved method now).
+Money is a string; another tenant's (or customer's) row is a 404."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
+
+from mpanel.core.money import quantize
+from mpanel.extensions import db
+from mpanel.modules.customers.models import Customer
+
+from ..api.fields import Money, positive
+from ..api.invoices import transaction as in_transaction
+from ..errors import BillingError
+from ..models.invoice import Invoice
+from . import autopay, methods, payments, reversals
+from .base import GatewayError
+from .models import KINDS, STATUSES, PaymentMethod, Transaction
+from .registry import get_gateway
+
+
+def _money(value, currency):
+    return None if value is None else str(quantize(value, currency))
+
+
+def transaction_json(t: Transaction) -> dict:
+    return {"id": t.id, "customer_id": t.customer_id, "gateway": t.gateway, "kind": t.kind, "status": t.status,
+            "amount": _money(t.amount, t.currency), "currency": t.currency, "fee": _money(t.fee, t.currency),
+            "provider_id": t.provider_id, "invoice_id": t.invoice_id, "parent_id": t.parent_id,
+            "payment_id": t.payment_id, "off_session": t.off_session, "error": t.error,
+            "invoices": [{"invoice_id": a.invoice_id, "amount": _money(a.amount, a.currency)} for a in t.allocations],
+            "created_at": t.created_at.isoformat() if t.created_at else None}
+
+
+def method_json(m: PaymentMethod) -> dict:
+    return {"id": m.id, "customer_id": m.customer_id, "gateway": m.gateway, "brand": m.brand, "last4": m.last4,
+            "exp_month": m.exp_month, "exp_year": m.exp_year, "is_default": m.is_default, "test_mode": m.test_mode,
+            "removed": m.removed_at is not None}
+
+
+def gateway_errors(fn):
+    """A provider's refusal is a 402, its outage a 503; billing errors as billing answers them."""
+
+    @functools.wraps(fn)
+    def run(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except GatewayError as error:
+            db.session.rollback()
+            return self.response(503 if error.retryable else 402, message={"gateway": [error.message]})
+
+    return in_transaction(run)
+
+
+def _body(schema: Schema) -> dict:
+    if not request.is_json:
+        raise ValidationError({"body": ["send a JSON object"]})
+    return schema.load(request.get_json(silent=True) or {})
+
+
+def _page(query, model, to_json, filters: dict):
+    errors = {}
+    try:
+        page, size = int(request.args.get("page", 0)), int(request.args.get("page_size", 25))
+        if page < 0 or not 0 < size <= 100:
+            raise ValueError
+    except ValueError:
+        errors["page"] = ["page >= 0 and page_size 1..100"]
+        page = size = 0
+    for name, (column, choices) in filters.items():
+        value = request.args.get(name)
+        if value is None:
+            continue
+        if choices is int:
+            if not value.isdigit():
+                errors[name] = ["must be a number"]
+                continue
+            value = int(value)
+        elif choices and value not in choices:
+            errors[name] = [f"must be one of {', '.join(choices)}"]
+            continue
+        query = query.where(column == value)
+    if errors:
+        return None, errors
+    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(model.id.desc()).offset(page * size).limit(size))
+    return {"count": count, "result": [to_json(r) for r in rows]}, None
+
+
+class RefundSchema(Schema):
+    amount = Money(load_default=None, validate=positive)
+    credit_note = fields.Boolean(load_default=False)
+
+
+class StartSchema(Schema):
+    customer_id = fields.Integer(required=True, strict=True)
+    invoice_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100))
+    gateway = fields.String(load_default=None)
+    amount = Money(load_default=None, validate=positive)
+
+
+class ChargeSchema(Schema):
+    invoice_id = fields.Integer(required=True, strict=True)
+
+
+class TransactionApi(BaseApi):
+    resource_name = "transactions"
+    allow_browser_login = True
+    method_permission_name = {"list": "get", "get": "get", "refund": "refund"}
+    base_permissions = ["can_get", "can_refund"]
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def list(self):
+        """Transactions, newest first.
+        ---
+        get:
+          parameters:
+          - {in: query, name: status, schema: {type: string}}
+          - {in: query, name: kind, schema: {type: string}}
+          - {in: query, name: gateway, schema: {type: string}}
+          - {in: query, name: customer_id, schema: {type: integer}}
+          - {in: query, name: invoice_id, schema: {type: integer}}
+          - {in: query, name: page, schema: {type: integer}}
+          - {in: query, name: page_size, schema: {type: integer}}
+          responses:
+            200: {description: count and result (money as strings)}
+            400: {$ref: '#/components/responses/400'}
+        """
+        result, errors = _page(select(Transaction), Transaction, transaction_json, {
+            "status": (Transaction.status, STATUSES), "kind": (Transaction.kind, KINDS),
+            "gateway": (Transaction.gateway, None), "customer_id": (Transaction.customer_id, int),
+            "invoice_id": (Transaction.invoice_id, int)})
+        return self.response_400(message=errors) if errors else self.response(200, **result)
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def get(self, pk):
+        """One transaction.
+        ---
+        get:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The transaction}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = db.session.get(Transaction, pk)
+        return self.response(200, result=transaction_json(found)) if found else self.response_404()
+
+    @expose("/<int:pk>/refund", methods=["POST"])
+    @protect()
+    @safe
+    @gateway_errors
+    def refund(self, pk):
+        """Refund a payment in full or {"amount": "5.00"}; "credit_note": true credits the invoice first.
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The refund transaction}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Not refundable}
+        """
+        payment = db.session.get(Transaction, pk)
+        if payment is None:
+            return self.response_404()
+        data = _body(RefundSchema()) if request.data else {"amount": None, "credit_note": False}
+        refund = reversals.refund(db.session, payment, data["amount"], data["credit_note"])
+        return self.response(200, result=transaction_json(refund))
+
+
+class PaymentMethodApi(BaseApi):
+    resource_name = "payment_methods"
+    allow_browser_login = True
+    method_permission_name = {"list": "get", "get": "get", "remove": "delete", "make_default": "put"}
+    base_permissions = ["can_get", "can_delete", "can_put"]
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def list(self):
+        """Saved payment methods (not removed ones unless ?removed=true).
+        ---
+        get:
+          parameters:
+          - {in: query, name: customer_id, schema: {type: integer}}
+          - {in: query, name: gateway, schema: {type: string}}
+          responses:
+            200: {description: count and result}
+            400: {$ref: '#/components/responses/400'}
+        """
+        query = select(PaymentMethod)
+        if request.args.get("removed") != "true":
+            query = query.where(PaymentMethod.removed_at.is_(None))
+        result, errors = _page(query, PaymentMethod, method_json, {
+            "customer_id": (PaymentMethod.customer_id, int), "gateway": (PaymentMethod.gateway, None)})
+        return self.response_400(message=errors) if errors else self.response(200, **result)
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def get(self, pk):
+        """One saved method.
+        ---
+        get:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The method}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = db.session.get(PaymentMethod, pk)
+        return self.response(200, result=method_json(found)) if found else self.response_404()
+
+    @expose("/<int:pk>", methods=["DELETE"])
+    @protect()
+    @safe
+    @gateway_errors
+    def remove(self, pk):
+        """Remove a method (at its provider too).
+        ---
+        delete:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: Removed}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = db.session.get(PaymentMethod, pk)
+        if found is None or found.removed_at is not None:
+            return self.response_404()
+        methods.remove(db.session, found)
+        return self.response(200, result=method_json(found))
+
+    @expose("/<int:pk>/default", methods=["POST"])
+    @protect()
+    @safe
+    @gateway_errors
+    def make_default(self, pk):
+        """Charge this method for the customer's renewals.
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The method}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = db.session.get(PaymentMethod, pk)
+        if found is None or found.removed_at is not None:
+            return self.response_404()
+        methods.make_default(db.session, found)
+        return self.response(200, result=method_json(found))
+
+
+class PaymentApi(BaseApi):
+    resource_name = "payments"
+    allow_browser_login = True
+    method_permission_name = {"start": "post", "credit": "post", "charge": "post"}
+    base_permissions = ["can_post"]
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @gateway_errors
+    def start(self):
+        """Start paying invoices of a customer through a gateway (several: mass pay).
+        ---
+        post:
+          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+          responses:
+            200: {description: The transaction and what the payer needs (e.g. a client secret)}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        data = _body(StartSchema())
+        customer = db.session.get(Customer, data["customer_id"])
+        if customer is None:
+            return self.response(404, message={"customer_id": ["no such customer"]})
+        gateway = get_gateway(db.session, data["gateway"] or "")
+        started, checkout = payments.start(db.session, gateway, customer, data["invoice_ids"], data["amount"])
+        context = {k: v for k, v in (checkout.context if checkout else {}).items() if k != "publishable_key"}
+        return self.response(200, result=transaction_json(started), checkout=context)
+
+    @expose("/credit", methods=["POST"])
+    @protect()
+    @safe
+    @gateway_errors
+    def credit(self):
+        """Pay invoices of a customer from their credit.
+        ---
+        post:
+          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+          responses:
+            200: {description: The amount applied}
+            400: {$ref: '#/components/responses/400'}
+        """
+        data = _body(StartSchema(only=("customer_id", "invoice_ids")))
+        applied = payments.pay_with_credit(db.session, data["customer_id"], data["invoice_ids"])
+        return self.response(200, applied=str(applied))
+
+    @expose("/charge", methods=["POST"])
+    @protect()
+    @safe
+    @gateway_errors
+    def charge(self):
+        """Charge an invoice to the customer's default saved method now (if a try is due).
+        ---
+        post:
+          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+          responses:
+            200: {description: What happened (paid, declined, action_required, ...)}
+            404: {$ref: '#/components/responses/404'}
+        """
+        data = _body(ChargeSchema())
+        invoice = db.session.get(Invoice, data["invoice_id"])
+        if invoice is None:
+            return self.response_404()
+        if invoice.status == "draft":
+            raise BillingError("invoice_id", "drafts are not charged")
+        return self.response(200, outcome=autopay.charge_saved_method(db.session, invoice))

@@ -1,0 +1,87 @@
+"""The payments sweep: due charge retries, and what a missed webhook or an
+outage left open (payments still open at the provider, refunds it never got,
+webhook events whose processing gave up)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from huey import crontab
+from sqlalchemy import func, select
+
+from mpanel.core.plugins.engine import active_plugin_names
+from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
+
+from . import autopay, events, payments, reversals
+from .base import PENDING
+from .models import OPEN_STATUSES, PAYMENT, REFUND, Transaction
+from .registry import gateway_plugins, get_gateway
+
+log = logging.getLogger(__name__)
+QUIET = dt.timedelta(minutes=30)  # an open transaction unchanged this long is asked about
+HORIZON = dt.timedelta(days=7)  # after this an abandoned payment is left alone
+
+
+def _stale(session, kind: str, statuses, limit: int) -> list[Transaction]:
+    now = dt.datetime.now(dt.UTC)
+    return list(session.scalars(select(Transaction).where(
+        Transaction.kind == kind, Transaction.status.in_(statuses), Transaction.updated_at < now - QUIET,
+        Transaction.created_at > now - HORIZON).order_by(Transaction.updated_at).limit(limit)))
+
+
+def resync(session, limit: int = 50) -> dict:
+    """Ask the provider about quiet open payments; send pending refunds again (same key)."""
+    counts = {"resynced": 0, "resent": 0, "failures": 0}
+    work = [(t, "resynced") for t in _stale(session, PAYMENT, OPEN_STATUSES, limit)]
+    work += [(t, "resent") for t in _stale(session, REFUND, (PENDING,), limit) if t.provider_id is None]
+    for transaction, count in work:
+        try:
+            if count == "resent":
+                reversals.submit(session, transaction)
+            else:
+                payments.sync(session, get_gateway(session, transaction.gateway), transaction)
+                transaction.updated_at = func.now()  # next time, others first
+                session.commit()
+            counts[count] += 1
+        except Exception:
+            session.rollback()
+            log.exception("re-syncing transaction %s failed", transaction.id)
+            counts["failures"] += 1
+    return counts
+
+
+def run(session) -> dict:
+    counts = autopay.retry_due(session)
+    extra = resync(session)
+    counts["failures"] += extra.pop("failures")
+    extra["requeued_events"] = events.requeue_stuck(session)
+    session.commit()
+    return {**counts, **extra}
+
+
+def _run_recorded(counts: dict) -> int:
+    from mpanel.extensions import db
+
+    active = active_plugin_names(db.session)
+    if "billing" in active and active & set(gateway_plugins()):
+        counts.update(run(db.session))
+    return counts.get("failures", 0)
+
+
+@tenant_task()
+def run_for_tenant(tenant_id: int) -> dict:
+    return run_recorded("billing.payments.tenant", _run_recorded, tenant_id=tenant_id)
+
+
+@locked_periodic(crontab(minute="*/10"), "billing.payments")
+def sweep(counts: dict) -> int:
+    """Every ten minutes: one task per active tenant."""
+    from mpanel.extensions import db
+    from mpanel.modules.tenants.models import Tenant
+
+    tenant_ids = db.session.scalars(select(Tenant.id).where(Tenant.active.is_(True)).order_by(Tenant.id)).all()
+    for tenant_id in tenant_ids:
+        run_for_tenant(tenant_id)
+    counts["tenants"] = len(tenant_ids)
+    return 0

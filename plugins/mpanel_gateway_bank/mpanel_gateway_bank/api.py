@@ -1,0 +1,160 @@
+"""``/api/v1/bank``: record a received transfer, import a CAMT.053 statement,
+list statement lines, match or ignore a line. Money as strings."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from marshmallow import Schema, ValidationError, fields, validate
+from mpanel_billing.api.fields import Money, positive
+from mpanel_billing.api.invoices import transaction
+from mpanel_billing.errors import BillingError
+from mpanel_billing.models.invoice import Invoice
+from sqlalchemy import select
+
+from mpanel.core.money import quantize
+from mpanel.extensions import db
+from mpanel_gateway_bank import statements
+from mpanel_gateway_bank.camt import StatementError
+from mpanel_gateway_bank.models import STATUSES, BankLine
+from mpanel_gateway_bank.transfers import record_transfer
+
+
+class TransferSchema(Schema):
+    invoice_id = fields.Integer(required=True, strict=True)
+    amount = Money(required=True, validate=positive)
+    currency = fields.String(required=True, validate=validate.Length(equal=3))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    booked_on = fields.Date(load_default=None)
+
+
+class MatchSchema(Schema):
+    invoice_id = fields.Integer(required=True, strict=True)
+
+
+def _body(schema: Schema) -> dict:
+    if not request.is_json:
+        raise ValidationError({"body": ["send a JSON object"]})
+    return schema.load(request.get_json(silent=True) or {})
+
+
+def line_json(line: BankLine) -> dict:
+    return {"id": line.id, "statement_id": line.statement_id, "bank_ref": line.bank_ref,
+            "booked_on": line.booked_on.isoformat() if line.booked_on else None,
+            "amount": str(quantize(line.amount, line.currency)), "currency": line.currency,
+            "reference": line.reference, "remittance": line.remittance, "debtor_name": line.debtor_name,
+            "debtor_iban": line.debtor_iban, "status": line.status, "invoice_id": line.invoice_id,
+            "payment_id": line.payment_id}
+
+
+class BankApi(BaseApi):
+    resource_name = "bank"
+    allow_browser_login = True
+    method_permission_name = {"transfer": "post", "statement": "post", "lines": "get", "match": "post",
+                              "ignore": "post"}
+    base_permissions = ["can_get", "can_post"]
+
+    def _invoice(self, invoice_id: int) -> Invoice:
+        invoice = db.session.get(Invoice, invoice_id)
+        if invoice is None:
+            raise BillingError("invoice_id", "no such invoice")
+        return invoice
+
+    @expose("/transfers", methods=["POST"])
+    @protect()
+    @safe
+    @transaction
+    def transfer(self):
+        """Record a received transfer; the bank reference makes it idempotent.
+        ---
+        post:
+          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+          responses:
+            200: {description: applied, credited, duplicate}
+            400: {$ref: '#/components/responses/400'}
+        """
+        data = _body(TransferSchema())
+        result = record_transfer(db.session, self._invoice(data["invoice_id"]), data["amount"], data["currency"],
+                                 data["reference"], data["booked_on"])
+        return self.response(200, payment_id=result.payment.id, applied=str(result.applied),
+                             credited=str(result.credited), duplicate=result.duplicate)
+
+    @expose("/statements", methods=["POST"])
+    @protect()
+    @safe
+    @transaction
+    def statement(self):
+        """Import a CAMT.053 statement (the XML as the body, or a multipart "file").
+        ---
+        post:
+          requestBody: {required: true, content: {application/xml: {schema: {type: string}}}}
+          responses:
+            200: {description: The statement's new and recorded lines}
+            400: {$ref: '#/components/responses/400'}
+        """
+        upload = request.files.get("file")
+        name, data = (upload.filename, upload.read()) if upload else ("statement.xml", request.get_data())
+        try:
+            found, new = statements.import_statement(db.session, name, data)
+        except StatementError as error:
+            return self.response_400(message={"file": [str(error)]})
+        return self.response(200, statement_id=found.id, new=new, lines=found.lines, matched=found.matched)
+
+    @expose("/lines", methods=["GET"])
+    @protect()
+    @safe
+    def lines(self):
+        """Statement lines, newest first; ?status=unmatched for what waits for staff.
+        ---
+        get:
+          parameters: [{in: query, name: status, schema: {type: string}}]
+          responses:
+            200: {description: result}
+            400: {$ref: '#/components/responses/400'}
+        """
+        status = request.args.get("status")
+        if status is not None and status not in STATUSES:
+            return self.response_400(message={"status": [f"must be one of {', '.join(STATUSES)}"]})
+        query = select(BankLine).order_by(BankLine.id.desc()).limit(500)
+        if status:
+            query = query.where(BankLine.status == status)
+        return self.response(200, result=[line_json(line) for line in db.session.scalars(query)])
+
+    @expose("/lines/<int:pk>/match", methods=["POST"])
+    @protect()
+    @safe
+    @transaction
+    def match(self, pk):
+        """Record a line's money for an invoice (full, partial or more).
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The line}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Recorded already}
+        """
+        line = db.session.get(BankLine, pk)
+        if line is None:
+            return self.response_404()
+        statements.record(db.session, line, self._invoice(_body(MatchSchema())["invoice_id"]))
+        return self.response(200, result=line_json(line))
+
+    @expose("/lines/<int:pk>/ignore", methods=["POST"])
+    @protect()
+    @safe
+    @transaction
+    def ignore(self, pk):
+        """Mark a line as not a customer's payment.
+        ---
+        post:
+          parameters: [{in: path, name: pk, schema: {type: integer}}]
+          responses:
+            200: {description: The line}
+            404: {$ref: '#/components/responses/404'}
+        """
+        line = db.session.get(BankLine, pk)
+        if line is None:
+            return self.response_404()
+        statements.ignore(line)
+        return self.response(200, result=line_json(line))
