@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import select, text
 
-from mpanel.core import outbox
-from mpanel.core.bulkinsert import insert_rows
+from mpanel.core import counters, outbox
+from mpanel.core.bulkinsert import insert_rows, keyed_json
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
@@ -72,12 +73,17 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
     tenant = session.get(Tenant, require_tenant_id())
     rules = session.scalars(select(TaxRule).where(TaxRule.active.is_(True))).all()
     seller = seller_snapshot(settings, tenant)
+
+    @cache  # the same buyer and tax class get the same decision (the rules are the batch's)
+    def decision_for(buyer, tax_class: str):
+        return decide(rules, tenant.country, buyer, tax_class, oss=settings.eu_oss)
+
     invoices, lines, taxes = [], [], []
     for draft in drafts:
         buyer = tax_buyer(draft.customer, settings)
         rows, reasons = [], {}
         for position, line in enumerate(draft.lines, 1):
-            decision = decide(rules, tenant.country, buyer, line.tax_class, oss=settings.eu_oss)
+            decision = decision_for(buyer, line.tax_class)
             if decision.note:
                 reasons[decision.category] = decision.note
             rows.append(SimpleNamespace(**vars(line), **tax_fields(decision), quantity=Decimal(1), unit_code="C62",
@@ -112,25 +118,34 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
 
 
 _IDS = text("SELECT nextval(pg_get_serial_sequence('billing_invoices', 'id')) FROM generate_series(1, :count)")
-# One UPDATE for the batch: the number (or proforma number) of each draft, and its issue.
+# One UPDATE for the batch: the number (or proforma number) of each draft, and its issue. The id
+# range (the ids come from one nextval call) lets the plan find the drafts by primary key.
 _ISSUE = text("""
 UPDATE billing_invoices AS i SET status = :status, issue_date = :on, issued_at = :now,
-       number = CASE WHEN :proforma THEN NULL ELSE taken.number END,
-       number_seq = CASE WHEN :proforma THEN NULL ELSE taken.seq END,
-       proforma_number = CASE WHEN :proforma THEN taken.number END
-FROM unnest(CAST(:ids AS integer[]), CAST(:seqs AS integer[]), CAST(:numbers AS text[])) AS taken (id, seq, number)
-WHERE i.id = taken.id
+       (number, number_seq, proforma_number) = (
+         SELECT new.number, new.number_seq, new.proforma_number
+         FROM jsonb_populate_record(NULL::billing_invoices,
+                                    (SELECT CAST(:numbers AS jsonb)) -> CAST(i.id AS text)) AS new)
+WHERE i.id BETWEEN :first AND :last AND (SELECT CAST(:numbers AS jsonb)) ? CAST(i.id AS text)
 """).bindparams(status=UNPAID)
+
+
+def _number_columns(proforma: bool, seq: int, number: str) -> dict:
+    """In proforma mode a draft gets only the proforma number (the legal one follows payment)."""
+    if proforma:
+        return {"number": None, "number_seq": None, "proforma_number": number}
+    return {"number": number, "number_seq": seq, "proforma_number": None}
 
 
 def issue(session, drafts: list[Draft], on: dt.date) -> None:
     """Number (in the order of ``drafts``) and issue inserted drafts, post them, queue their documents."""
     settings = load_settings(session)
     variant = "proforma" if settings.proforma else INVOICE
-    numbers = take_numbers(session, variant, on, len(drafts))
-    session.execute(_ISSUE.bindparams(ids=[d.id for d in drafts], seqs=[seq for seq, _n in numbers],
-                                      numbers=[number for _s, number in numbers], on=on,
-                                      now=dt.datetime.now(dt.UTC), proforma=settings.proforma))
+    counters.count(session, "invoices_issued", len(drafts))
+    numbers = [{"id": d.id, **_number_columns(settings.proforma, seq, number)}
+               for d, (seq, number) in zip(drafts, take_numbers(session, variant, on, len(drafts)), strict=True)]
+    session.execute(_ISSUE, {"numbers": keyed_json(numbers), "first": min(d.id for d in drafts),
+                             "last": max(d.id for d in drafts), "on": on, "now": dt.datetime.now(dt.UTC)})
     insert_rows(session, LedgerEntry.__table__, [
         {"tenant_id": require_tenant_id(), "kind": INVOICE_ENTRY, "invoice_id": d.id, "customer_id": d.customer.id,
          "currency": d.currency, "amount": d.total} for d in drafts if d.total])
@@ -144,8 +159,8 @@ def _settle_special(session, drafts: list[Draft], auto_apply_credit: bool) -> No
     account credit is applied. Through the ORM, one invoice at a time."""
     with_credit = set()
     if auto_apply_credit:
-        with_credit = set(session.execute(select(Account.customer_id, Account.currency).where(
-            Account.customer_id.in_({d.customer.id for d in drafts}), Account.credit > 0)).tuples())
+        with_credit = {tuple(row) for row in session.execute(select(Account.customer_id, Account.currency).where(
+            Account.customer_id.in_({d.customer.id for d in drafts}), Account.credit > 0))}
     for draft in drafts:
         has_credit = (draft.customer.id, draft.currency) in with_credit
         if draft.total == 0 or has_credit:

@@ -24,7 +24,7 @@ _COPIED = ("description", "unit_code", "unit_price", "discount_reason", "prices_
            "period_start", "period_end")
 
 
-def _credited(session, invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
+def credited_quantities(session, invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
     """Original line id -> (quantity, discount) already on issued credit notes."""
     rows = session.execute(
         select(InvoiceLine.credited_line_id, func.sum(InvoiceLine.quantity), func.sum(InvoiceLine.discount))
@@ -57,7 +57,7 @@ def credit_note(session, invoice: Invoice, lines: list[dict] | None = None, reas
     if invoice.kind != INVOICE or invoice.number is None:
         raise BillingError("invoice", "credit notes correct issued invoices (cancel drafts and proformas instead)")
     lock(session, invoice)  # one credit note at a time per invoice; the account first, as everywhere
-    credited = _credited(session, invoice)
+    credited = credited_quantities(session, invoice)
     quantities = _quantities(invoice, credited, lines)
     if not quantities:
         raise BillingError("lines", "the invoice is credited in full already")

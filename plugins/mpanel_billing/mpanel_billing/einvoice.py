@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import calc
 from .errors import BillingError
+from .gateways.registry import document_reference
 from .models.invoice import CREDIT_NOTE, DRAFT, Invoice
 from .parties import party, payment_means
 from .ubl import render_ubl
@@ -18,12 +19,15 @@ def document_for(invoice: Invoice):
     if invoice.is_proforma:
         raise BillingError("number", "a proforma is not an invoice: its e-invoice follows on payment")
     credited = invoice.credited_invoice if invoice.kind == CREDIT_NOTE else None
+    # BT-83 remittance information: the structured reference a bank gateway makes
+    # (RF creditor reference), else the number; a credit note keeps its number.
+    reference = invoice.number if credited is not None else document_reference(invoice)
     return calc.build_document(
         invoice.lines, invoice.currency, invoice.rounding == calc.KEEP_GROSS,
         kind=invoice.kind, number=invoice.number, issue_date=invoice.issue_date,
         due_date=invoice.due_date if invoice.kind != CREDIT_NOTE else None,
         seller=party(invoice.seller), buyer=party(invoice.buyer), exemption_reasons=invoice.exemption_reasons,
-        note=invoice.notes, payment_means=payment_means(invoice.seller, invoice.number),
+        note=invoice.notes, payment_means=payment_means(invoice.seller, reference),
         preceding_invoice_number=credited.number if credited else None,
         preceding_invoice_date=credited.issue_date if credited else None,
         buyer_reference=str(invoice.buyer.get("customer_id", "")) or None)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 
 from babel.numbers import format_currency, format_decimal
 from flask_babel import force_locale
 
+from mpanel.core.plugins.base import translation_domain
 from mpanel.core.plugins.engine import loaded_plugins
+
+domain = translation_domain(Path(__file__).parent)
+lazy_gettext = domain.lazy_gettext  # labels and menus of the admin views
 
 
 @contextmanager

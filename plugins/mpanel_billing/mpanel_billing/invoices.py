@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from mpanel.core import counters
 from mpanel.core.money import to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
@@ -184,6 +185,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
     invoice.issued_at = dt.datetime.now(dt.UTC)
     invoice.status = UNPAID if invoice.kind == INVOICE else ISSUED
     session.flush()
+    counters.count(session, "credit_notes_issued" if invoice.kind == CREDIT_NOTE else "invoices_issued")
     invoice_issued.send(invoice)
     mailing.enqueue_document(session, invoice)
     if invoice.kind == CREDIT_NOTE:

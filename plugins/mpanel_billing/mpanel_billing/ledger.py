@@ -1,4 +1,4 @@
-"""Money changes: payments, refunds, account credit, credit notes.
+"""Money changes: payments and their reversals, refunds, account credit, credit notes.
 
 Every change locks the customer's account row (per currency) first, then the
 invoice, so concurrent changes for one customer queue instead of racing, and
@@ -14,12 +14,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core import counters
 from mpanel.core.money import quantize, to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 
 from . import mailing
 from .errors import BillingError, BillingInputError
-from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, Invoice
+from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, OPEN, PAID, PARTIALLY_PAID, UNPAID, Invoice
 from .models.ledger import (
     CANCELLATION,
     CREDIT_APPLIED,
@@ -138,7 +139,43 @@ def record_payment(session, invoice: Invoice, amount, currency: str, provider: s
     credit.credit += excess
     mailing.enqueue_receipt(session, invoice, payment)
     settle(session, invoice, payment=payment)
+    counters.count(session, "payments_recorded")
     return PaymentResult(payment, applied, excess, duplicate=False)
+
+
+def reverse_payment(session, invoice: Invoice, amount, currency: str, provider: str, provider_txn_id: str,
+                    memo: str | None = None) -> PaymentResult:
+    """Money received for ``invoice`` went back (a refund or a chargeback). It is taken
+    from the customer's credit first (an overpayment, a credit note issued before the
+    refund); what the credit does not cover reopens the invoice: its amount paid goes
+    down and it is due again. Like record_payment, one ``billing_payments`` row (kind
+    refund) per (provider, provider_txn_id): reporting the same reversal again changes
+    nothing and returns ``duplicate=True``. ``applied`` and ``credited`` come back
+    negative: what left the invoice and the credit."""
+    _currency(currency, invoice.currency)
+    amount = _amount(amount, invoice.currency)
+    if not provider or not provider_txn_id:
+        raise BillingInputError("provider_txn_id", "provider and transaction id are required")
+    credit = lock(session, invoice)
+    payment, new = _new_payment(session, customer_id=invoice.customer_id, kind=REFUND, invoice_id=invoice.id,
+                                provider=provider, provider_txn_id=provider_txn_id, amount=amount,
+                                currency=invoice.currency, memo=memo)
+    if not new:
+        return PaymentResult(payment, Decimal(0), Decimal(0), duplicate=True)
+    from_credit = min(max(credit.credit, Decimal(0)), amount)
+    reopened = amount - from_credit
+    if reopened > invoice.amount_paid or (reopened and invoice.status not in (PAID, *OPEN)):
+        raise BillingError("amount", f"{quantize(reopened, invoice.currency)} {invoice.currency} exceed the "
+                                     f"customer's credit and what invoice {invoice.display_number} can take back")
+    _entry(session, REFUND, None, invoice.customer_id, invoice.currency, from_credit, payment_id=payment.id,
+           memo=f"{memo or 'reversal'} from credit")
+    _entry(session, REFUND, invoice, invoice.customer_id, invoice.currency, reopened, payment_id=payment.id)
+    credit.credit -= from_credit
+    if reopened:
+        invoice.amount_paid -= reopened
+        invoice.status = PARTIALLY_PAID if invoice.amount_paid > 0 else UNPAID
+    counters.count(session, "payments_reversed")
+    return PaymentResult(payment, -reopened, -from_credit, duplicate=False)
 
 
 def apply_credit(session, invoice: Invoice, amount=None) -> Decimal:

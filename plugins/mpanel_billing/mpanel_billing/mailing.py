@@ -16,6 +16,7 @@ from mpanel.core import mail, outbox
 
 from .i18n import language, money
 from .models.invoice import CREDIT_NOTE, Invoice
+from .models.mail import ANY_LANGUAGE, MailTemplate
 from .pdf import stored_pdf
 from .settings import load
 
@@ -26,6 +27,17 @@ def enqueue_document(session, invoice: Invoice) -> None:
     kind = invoice.variant
     outbox.enqueue(session, "billing.document", {"invoice_id": invoice.id, "variant": kind},
                    dedupe_key=f"billing-document:{invoice.id}:{kind}")
+
+
+def template_source(session, kind: str, code: str) -> str:
+    """The tenant's text for ``kind`` in language ``code`` (or for any language), else the
+    built-in one; the first line is the subject."""
+    own = session.scalars(select(MailTemplate).where(MailTemplate.kind == kind,
+                                                     MailTemplate.language.in_((code, ANY_LANGUAGE)))).all()
+    chosen = min(own, key=lambda t: t.language != code, default=None)
+    if chosen is None:
+        return (TEMPLATES / f"{kind}.txt").read_text()
+    return f"{chosen.subject}\n{chosen.body}"
 
 
 def _send(session, invoice: Invoice, template: str, dedupe_key: str, attachments=(), **context) -> None:
@@ -39,7 +51,7 @@ def _send(session, invoice: Invoice, template: str, dedupe_key: str, attachments
                   "total": money(invoice.total, invoice.currency, code),
                   "due": money(invoice.amount_due, invoice.currency, code),
                   "due_date": invoice.due_date.isoformat() if invoice.due_date else "", **context}
-        source = (TEMPLATES / f"{template}.txt").read_text()
+        source = template_source(session, template, code)
         subject, _, body = mail.render(source, values, html=False).strip().partition("\n")
     mail.enqueue(session, buyer["email"], subject.strip(), body.strip() + "\n", attachments=attachments,
                  dedupe_key=dedupe_key)

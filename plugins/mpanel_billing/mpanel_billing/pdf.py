@@ -22,6 +22,7 @@ from mpanel.core import mail
 from mpanel.core.tenancy import require_tenant_id
 
 from .errors import BillingError
+from .gateways.registry import document_reference
 from .i18n import language, money, number
 from .models.documents import StoredDocument
 from .models.invoice import Invoice
@@ -71,7 +72,25 @@ def _labels(_) -> dict:
             "description": _("Description"), "quantity": _("Quantity"), "unit_price": _("Unit price"),
             "discount": _("Discount"), "tax": _("Tax"), "amount": _("Amount"), "net_total": _("Net total"),
             "total": _("Total"), "paid": _("Paid"), "amount_due": _("Amount due"), "bank": _("Bank"),
-            "reference": _("Reference")}
+            "reference": _("Reference"), "account_holder": _("Account holder")}
+
+
+def grouped(reference: str) -> str:
+    """A structured (RF) reference as printed for people: groups of four characters."""
+    if not reference.startswith("RF") or " " in reference:
+        return reference
+    return " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
+
+
+def _payment(invoice: Invoice, kind: str, seller: dict) -> dict:
+    """The bank details (the seller snapshot's) and the reference a transfer should
+    carry (a gateway's structured reference, else the number); empty for credit notes."""
+    bank = seller.get("bank") or {}
+    if kind == "credit_note" or not bank.get("iban"):
+        return {}
+    reference = document_reference(invoice) or ""
+    return {"holder": seller.get("name") or "", "iban": bank["iban"], "bic": bank.get("bic", ""),
+            "bank": bank.get("name", ""), "reference": reference, "reference_printed": grouped(reference)}
 
 
 def context(invoice: Invoice, kind: str, settings) -> dict:
@@ -104,7 +123,8 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
             "paid": money(paid, invoice.currency, code) if paid else "",
             "amount_due": money(invoice.amount_due, invoice.currency, code),
             "notes": [n for n in (invoice.notes, *invoice.exemption_reasons.values(), seller.get("legal_notes")) if n],
-            "bank": seller.get("bank") or {}, "labels": _labels(_), "colour": settings.accent_color,
+            "bank": seller.get("bank") or {}, "payment": _payment(invoice, kind, seller),
+            "labels": _labels(_), "colour": settings.accent_color,
             "logo": "asset:logo" if settings.logo else "",
         }
 

@@ -1,16 +1,19 @@
 """The billing plugin: invoice core (invoices, credit notes, taxes, ledger, dunning, PDF, UBL)."""
 
-from mpanel.core.plugins.base import Plugin
+from mpanel.core.plugins.base import N_, Plugin
 
 from . import __version__
+from .gateways import with_payment_roles
 from .services.settings import DEFAULTS as SERVICE_DEFAULTS
 from .settings import DEFAULTS
 
 _READ = "can_list|can_show|can_get|can_info"
-_VIEWS = ("InvoiceView|CreditNoteView|TaxRuleView|LedgerView|NumberSeriesView|InvoiceApi|TaxRuleApi|LedgerApi"
-          "|OrderApi|ServiceApi")
-_MENUS = ("Billing|Invoices|Credit notes|Tax rules|Ledger|Number series", "menu_access")
+_VIEWS = ("InvoiceView|OrderView|ServiceView|CreditNoteView|TaxRuleView|LedgerView|NumberSeriesView"
+          "|MailTemplateView|InvoiceApi|TaxRuleApi|LedgerApi|OrderApi|ServiceApi")
+_MENUS = ("Billing|Invoices|Orders|Services|Credit notes|Tax rules|Ledger|Number series|Mail templates", "menu_access")
 _FULL = [(_VIEWS, ".*"), _MENUS]
+# Contacts order, read their services and ask for plan changes and cancellations (not any status).
+_CUSTOMER = [(r"OrderApi$", "can_get|can_post"), (r"ServiceApi$", "can_get|can_request")]
 _READ_ONLY = [(_VIEWS, _READ), _MENUS]
 
 
@@ -20,9 +23,14 @@ class BillingPlugin(Plugin):
     description = "Invoices, credit notes, taxes (EU VAT, OSS, reverse charge), account credit, dunning, PDF and UBL."
     category = "billing"
     tenant_settings = {**DEFAULTS, **SERVICE_DEFAULTS}
-    role_permissions = {"Owner": _FULL, "Admin": _FULL, "Billing": _FULL, "Support": _READ_ONLY,
-                        "Read-only": _READ_ONLY, "Customer": [(r"OrderApi$", "can_get|can_post"),
-                                                              (r"ServiceApi$", "can_get")]}
+    role_permissions = with_payment_roles({"Owner": _FULL, "Admin": _FULL, "Billing": _FULL, "Support": _READ_ONLY,
+                                           "Read-only": _READ_ONLY, "Customer": _CUSTOMER})
+    client_links = (("billing_client.invoices", N_("Invoices"), "billing"),
+                    ("billing_client.services", N_("Services"), "billing"),
+                    ("billing_client.cart", N_("Order"), "billing"),
+                    ("billing_client.credit", N_("Credit"), "billing"),
+                    ("billing_payments.history", N_("Payments"), "billing"),
+                    ("billing_payments.saved_methods", N_("Saved cards"), "billing"))
 
     def init(self, app):
         from mpanel.cli import mpanel
@@ -37,14 +45,17 @@ class BillingPlugin(Plugin):
 
     def register_views(self, appbuilder):
         from .api import register_apis
+        from .gateways import register as register_payments
         from .orders.api import register_apis as register_order_apis
         from .views import register_views
 
         register_views(appbuilder)
         register_apis(appbuilder)
         register_order_apis(appbuilder)
+        register_payments(appbuilder)
 
     def blueprints(self):
         from .client import blueprint
+        from .gateways import blueprint as payment_pages
 
-        return [blueprint]
+        return [blueprint, payment_pages()]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
 from types import SimpleNamespace
@@ -25,7 +26,7 @@ from sqlalchemy import and_, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from mpanel.core import audit
-from mpanel.core.bulkinsert import insert_rows
+from mpanel.core.bulkinsert import insert_rows, keyed_json
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
 from mpanel.core.tenancy import require_tenant_id
@@ -33,6 +34,7 @@ from mpanel.modules.customers.models import Customer
 from mpanel.modules.tenants.models import Tenant
 
 from . import bulk, invoices
+from .gateways import autopay
 from .services import consequences, lifecycle
 from .services.cycles import add_cycles, period
 from .services.models import ACTIVE, CANCELLED, Service, ServicePeriod
@@ -92,6 +94,8 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
         after = batch[-1]
     counts.update(end_cancelled(session, today))
     counts.update(consequences.run(session, today, settings))
+    counts["payments"] = autopay.charge_due_invoices(session, today)  # credit, then saved methods
+    session.commit()
     return counts
 
 
@@ -115,8 +119,7 @@ def bill_batch(session, customer_ids, today: dt.date, horizon: dt.date) -> dict:
     services = [SimpleNamespace(**row._mapping) for row in session.execute(
         select(table).where(table.c.customer_id.in_(customer_ids), _due(horizon))
         .order_by(table.c.customer_id, table.c.id).with_for_update(skip_locked=True))]
-    customers = {customer.id: customer for customer in session.scalars(
-        select(Customer).where(Customer.id.in_({service.customer_id for service in services})))}
+    customers = _customers(session, {service.customer_id for service in services})
     drafts, billed = [], []
     for customer_id, group in groupby(services, key=attrgetter("customer_id")):
         customer = customers[customer_id]
@@ -146,19 +149,34 @@ def bill_batch(session, customer_ids, today: dt.date, horizon: dt.date) -> dict:
     return {key: summary[key] for key in ("customers", "invoices", "periods")}
 
 
+class BatchCustomer(SimpleNamespace):
+    """The columns of a customer that invoicing reads (no ORM object per customer)."""
+
+    display_name = Customer.display_name
+
+
+_CUSTOMER_COLUMNS = [Customer.__table__.c[name] for name in (
+    "id", "company", "first_name", "last_name", "address1", "address2", "city", "postcode", "region", "country",
+    "vat_id", "email", "language", "tax_exempt")]
+
+
+def _customers(session, ids) -> dict:
+    rows = session.execute(select(*_CUSTOMER_COLUMNS).where(Customer.__table__.c.id.in_(ids)))
+    return {row.id: BatchCustomer(**row._mapping) for row in rows}
+
+
 # The services' new billing state (and the terms a pending change brought), one UPDATE per batch.
-_TERMS = {"id": "integer", "anchor_date": "date", "periods_billed": "integer", "next_due_date": "date",
-          "product_id": "integer", "cycle": "text", "description": "text", "tax_class": "text",
-          "recurring_amount": "numeric"}
+_TERMS = ("anchor_date", "periods_billed", "next_due_date", "product_id", "cycle", "description", "tax_class",
+          "recurring_amount")
 _ADVANCE = text(
-    "UPDATE billing_services AS s SET pending_change = NULL, "
-    + ", ".join(f"{name} = new.{name}" for name in list(_TERMS)[1:])
-    + " FROM unnest(" + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _TERMS.items())
-    + f") AS new ({', '.join(_TERMS)}) WHERE s.id = new.id")
+    f"UPDATE billing_services AS s SET pending_change = NULL, ({', '.join(_TERMS)}) = ("
+    f"SELECT {', '.join(f'new.{name}' for name in _TERMS)} FROM jsonb_populate_record(NULL::billing_services, "
+    "(SELECT CAST(:terms AS jsonb)) -> CAST(s.id AS text)) AS new) WHERE s.id = ANY(:ids)")
 
 
 def _advance(session, services) -> None:
-    session.execute(_ADVANCE.bindparams(**{name: [getattr(s, name) for s in services] for name in _TERMS}))
+    rows = [{name: getattr(s, name) for name in ("id", *_TERMS)} for s in services]
+    session.execute(_ADVANCE, {"terms": keyed_json(rows), "ids": [s.id for s in services]})
 
 
 def due_periods(session, services, customer, today: dt.date, horizon: dt.date) -> dict:
@@ -173,7 +191,9 @@ def due_periods(session, services, customer, today: dt.date, horizon: dt.date) -
 
                 apply_terms(service, service.pending_change, service.next_due_date)
             start, end = period(service.anchor_date, service.cycle, service.periods_billed)
-            discount = coupon_discount(session, service, customer, service.periods_billed)
+            # The catalogue's coupon rules want the Customer object.
+            discount = coupon_discount(session, service, session.get(Customer, customer.id),
+                                       service.periods_billed) if service.coupon else Decimal(0)
             groups[(service.currency, max(start, today))].append((service, start, end, discount))
             service.periods_billed += 1
             service.next_due_date = add_cycles(service.anchor_date, service.cycle, service.periods_billed)

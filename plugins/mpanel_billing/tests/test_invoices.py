@@ -172,11 +172,16 @@ def test_a_finalizing_receiver_can_veto_and_issued_is_sent(billing):
     finally:
         invoice_finalizing.disconnect(veto)
     assert billing.load(draft, lambda i: i.status) == "draft"
-    invoice_issued.connect(lambda invoice, **kw: issued.append(invoice.number), weak=False)
+    def record(invoice, **kwargs):
+        issued.append(invoice.number)
+
+    others = set(invoice_issued.receivers)  # other plugins' receivers stay connected
+    invoice_issued.connect(record)
     try:
         billing.run(lambda s: invoices.issue(s, s.get(Invoice, draft)))
     finally:
-        invoice_issued.receivers.clear()
+        invoice_issued.disconnect(record)
+    assert set(invoice_issued.receivers) == others
     assert issued and issued[0].startswith("INV-")
 
 

@@ -144,3 +144,30 @@ def test_ledger_rows_are_append_only(billing, runtime_connection):
         with pytest.raises(psycopg.errors.InsufficientPrivilege), runtime_connection.transaction():
             runtime_connection.execute("SELECT set_config('mpanel.tenant_id', %s, true)", (str(billing.id),))
             runtime_connection.execute(f"UPDATE {table} SET amount = 0")
+
+
+def test_a_reversal_takes_credit_first_then_reopens_the_invoice_once(billing):
+    customer = billing.customer()
+    invoice = billing.invoice(customer, [("Hosting", "1", "100.00")])  # 119.00
+    pay(billing, invoice, "150.00", "pay-1")  # 31.00 becomes credit
+
+    def reverse(session, amount, txn, currency="EUR"):
+        result = ledger.reverse_payment(session, session.get(Invoice, invoice), amount, currency, "stripe", txn,
+                                        memo="refund of pay-1")
+        return result.applied, result.credited, result.duplicate
+
+    assert billing.run(lambda s: reverse(s, "20.00", "re-1")) == (D(0), D("-20.00"), False)  # all from credit
+    assert state(billing, invoice) == ("paid", D("119.00"), D("0.00")) and credit_of(billing, customer) == D("11.00")
+    assert billing.run(lambda s: reverse(s, "40.00", "re-2")) == (D("-29.00"), D("-11.00"), False)
+    assert state(billing, invoice) == ("partially_paid", D("90.00"), D("29.00")) and credit_of(billing, customer) == 0
+    assert billing.run(lambda s: reverse(s, "40.00", "re-2")) == (D(0), D(0), True)  # reported again: nothing
+    assert state(billing, invoice) == ("partially_paid", D("90.00"), D("29.00"))
+    for amount, txn, currency, field in (("90.01", "re-3", "EUR", "amount"), ("0", "re-4", "EUR", "amount"),
+                                         ("1.001", "re-5", "EUR", "amount"), ("5.00", "re-6", "USD", "currency")):
+        with pytest.raises(BillingError) as refused:
+            billing.run(lambda s, a=amount, t=txn, c=currency: reverse(s, a, t, c))
+        assert refused.value.field == field
+    assert billing.run(lambda s: reverse(s, "90.00", "re-7")) == (D("-90.00"), D(0), False)
+    assert state(billing, invoice) == ("unpaid", D("0.00"), D("119.00"))
+    refunds = billing.run(lambda s: s.scalar(select(func.count(Payment.id)).where(Payment.kind == "refund")))
+    assert refunds == 3 and billing.run(ledger.reconcile) == []

@@ -73,7 +73,11 @@ def steps(billing, invoice_id):
 def test_dunning_steps_happen_once_each_however_often_it_runs(make_billing, smtp):
     billing = make_billing(**DUNNING)
     overdue = []
-    invoice_overdue.connect(lambda invoice, days, **kw: overdue.append((invoice.id, days)), weak=False)
+
+    def seen(invoice, days, **kwargs):
+        overdue.append((invoice.id, days))
+
+    invoice_overdue.connect(seen)
     try:
         issued = dt.date(2026, 3, 1)
         invoice_id = billing.invoice(billing.customer(), [("Hosting", "1", "100.00")], on=issued)
@@ -90,7 +94,7 @@ def test_dunning_steps_happen_once_each_however_often_it_runs(make_billing, smtp
         for _ in range(3):
             billing.run(dunning.run, on=due + dt.timedelta(days=30))
     finally:
-        invoice_overdue.receivers.clear()
+        invoice_overdue.disconnect(seen)
     assert steps(billing, invoice_id) == ["late_fee", "overdue_1", "overdue_14", "overdue_7", "reminder"]
     assert overdue == [(invoice_id, 1)]
     fees = billing.run(lambda s: [(f.total, f.status) for f in s.scalars(

@@ -52,7 +52,7 @@ def count(shop, model):
 def test_checkout_creates_order_services_and_issued_invoice_then_payment_activates_once(client, shop):
     customer_id = shop.customer(phone="+49.301234567")
     response = post(client, shop, {"customer_id": customer_id, "coupon": "HALF", "lines": [
-        {"product": shop.ids["web"], "cycle": "monthly"}, {"domain": "example.com", "years": 1}]})
+        {"product": shop.ids["web"], "cycle": "monthly"}, {"domain": "shop-example.com", "years": 1}]})
     assert response.status_code == 201, response.get_json()
     order = response.get_json()["result"]
     invoice = order["invoice"]
@@ -92,9 +92,14 @@ def test_trial_is_active_without_a_first_invoice_amount(client, shop):
     ({"product": "web", "cycle": "monthly", "options": {"12345": 1}}, None, "lines[0].options"),
     ({"product": "web", "cycle": "monthly"}, "OLD", "lines[0].coupon"),
     ({"domain": "example.invalidtld"}, None, "lines[0].tld"),
+    ({"product": [1], "cycle": "monthly"}, None, "lines[0].product"),
+    ({"product": "web", "cycle": {"every": "month"}}, None, "lines[0].cycle"),
+    ({"product": "web", "cycle": "monthly", "options": "big"}, None, "lines[0].options"),
+    ({"product": "web", "cycle": "monthly", "addons": 5}, None, "lines[0].addons"),
+    ("not an object", None, "lines[0]"),
 ])
 def test_bad_input_is_400_naming_the_field_and_saves_nothing(client, shop, line, coupon, field):
-    if line.get("product") == "web":
+    if isinstance(line, dict) and line.get("product") == "web":
         line = {**line, "product": shop.ids["web"]}
     response = post(client, shop, {"customer_id": shop.customer(), "lines": [line], "coupon": coupon})
     assert response.status_code == 400, response.get_json()

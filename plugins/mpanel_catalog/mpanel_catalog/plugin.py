@@ -2,7 +2,7 @@
 TLD prices and the price calculator every other plugin uses."""
 
 
-from mpanel.core.plugins.base import Plugin
+from mpanel.core.plugins.base import N_, Plugin
 from mpanel_catalog import __version__, i18n
 from mpanel_catalog.settings import TENANT_DEFAULTS
 
@@ -24,6 +24,7 @@ class CatalogPlugin(Plugin):
         "Support": _READ_ONLY, "Read-only": _READ_ONLY,
         "Customer": [(r"ClientCatalogApi$", r"can_get$")],
     }
+    client_links = (("catalog_client.index", N_("Products"), None),)
 
     def __init__(self):
         super().__init__()

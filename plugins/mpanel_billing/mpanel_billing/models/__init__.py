@@ -5,8 +5,10 @@ from .documents import StoredDocument
 from .dunning import DunningStep
 from .invoice import Invoice, InvoiceLine, InvoiceTax
 from .ledger import Account, LedgerEntry, Payment
+from .mail import MailTemplate
 from .numbering import NumberSeries
 from .tax import TaxRule
 
-__all__ = ["Account", "DunningStep", "Invoice", "InvoiceLine", "InvoiceTax", "LedgerEntry", "NumberSeries",
-           "Order", "OrderLine", "Payment", "Service", "ServiceDunning", "ServicePeriod", "StoredDocument", "TaxRule"]
+__all__ = ["Account", "DunningStep", "Invoice", "InvoiceLine", "InvoiceTax", "LedgerEntry", "MailTemplate",
+           "NumberSeries", "Order", "OrderLine", "Payment", "Service", "ServiceDunning", "ServicePeriod",
+           "StoredDocument", "TaxRule"]

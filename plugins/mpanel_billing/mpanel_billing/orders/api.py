@@ -7,8 +7,9 @@ import functools
 
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
@@ -28,14 +29,53 @@ def _body() -> dict:
     return data
 
 
+class ListError(BillingInputError):
+    """Bad list parameters, every one named."""
+
+    def __init__(self, errors: dict):
+        super().__init__(next(iter(errors)), "bad list parameters")
+        self.errors = errors
+
+    def as_messages(self) -> dict:
+        return self.errors
+
+
+def _page(model, query, errors: dict):
+    """(count, rows) of one page, newest first, of ``query`` filtered by ``customer_id``
+    (``page`` from 0, ``page_size`` 1..100); ListError names every bad parameter."""
+    args = request.args
+    customer_id, page, page_size = (args.get(name, type=int) for name in ("customer_id", "page", "page_size"))
+    if "customer_id" in args and customer_id is None:
+        errors["customer_id"] = ["an integer"]
+    page, page_size = (0 if "page" not in args else page), (25 if "page_size" not in args else page_size)
+    if page is None or page_size is None or page < 0 or not 0 < page_size <= 100:
+        errors["page"] = ["page >= 0 and page_size 1..100"]
+    if errors:
+        raise ListError(errors)
+    if customer_id is not None:
+        query = query.where(model.customer_id == customer_id)
+    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return count, db.session.scalars(query.order_by(model.id.desc()).offset(page * page_size).limit(page_size)).all()
+
+
 def service_json(service: Service) -> dict:
     day = lambda value: value.isoformat() if value else None  # noqa: E731
     return {"id": service.id, "customer_id": service.customer_id, "product_id": service.product_id,
             "description": service.description, "cycle": service.cycle, "currency": service.currency,
-            "recurring_amount": str(service.recurring_amount), "coupon": service.coupon, "status": service.status,
+            "recurring_amount": str(quantize(service.recurring_amount, service.currency)), "coupon": service.coupon,
+            "status": service.status,
             "options": service.options, "addons": service.addons, "start_date": day(service.start_date),
             "next_due_date": day(service.next_due_date), "cancel_at": day(service.cancel_at),
+            "trial_ends": day(service.anchor_date) if service.anchor_date > service.start_date else None,
             "pending_change": service.pending_change}
+
+
+def change_json(change: changes.ChangeQuote) -> dict:
+    return {"mode": change.mode, "starts": change.starts.isoformat(), "product_id": change.terms["product_id"],
+            "cycle": change.terms["cycle"], "description": change.terms["description"],
+            "recurring_amount": change.terms["recurring_amount"], "credit": str(change.credit),
+            "charge": str(change.charge),
+            "period": [day.isoformat() for day in change.period] if change.period else None}
 
 
 def order_json(session, order: Order) -> dict:
@@ -93,6 +133,26 @@ class OrderApi(BaseApi):
         order = checkout(db.session, customer, data.get("lines"), coupon=coupon or None)
         return self.response(201, result=order_json(db.session, order))
 
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    @transaction
+    def list(self):
+        """Orders, newest first (a contact sees their own account's).
+        ---
+        get:
+          parameters:
+          - {in: query, name: customer_id, schema: {type: integer}}
+          - {in: query, name: page, schema: {type: integer, default: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25}}
+          responses:
+            200: {description: "count and result"}
+            400: {$ref: '#/components/responses/400'}
+        """
+        count, rows = _page(Order, select(Order), {})
+        return self.response(200, count=count, result=[order_json(db.session, order) for order in rows])
+
     @expose("/<int:pk>", methods=["GET"])
     @protect()
     @safe
@@ -125,9 +185,37 @@ def _service(fn):
 
 
 class ServiceApi(BaseApi):
+    """``can_post`` (staff) moves a service to any status; ``can_request`` (staff, and
+    customers for their own services) asks for a plan change or a cancellation."""
+
     resource_name = "services"
     allow_browser_login = True
-    base_permissions = ["can_get", "can_post"]
+    base_permissions = ["can_get", "can_post", "can_request"]
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    @transaction
+    def list(self):
+        """Services, newest first (a contact sees their own account's).
+        ---
+        get:
+          parameters:
+          - {in: query, name: status, schema: {type: string}}
+          - {in: query, name: customer_id, schema: {type: integer}}
+          - {in: query, name: page, schema: {type: integer, default: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25}}
+          responses:
+            200: {description: "count and result (money as strings)"}
+            400: {$ref: '#/components/responses/400'}
+        """
+        query, status = select(Service), request.args.get("status")
+        if status is not None:
+            query = query.where(Service.status == status)
+        count, rows = _page(Service, query,
+                            {"status": [f"one of {', '.join(STATUSES)}"]} if status not in (None, *STATUSES) else {})
+        return self.response(200, count=count, result=[service_json(service) for service in rows])
 
     @expose("/<int:pk>", methods=["GET"])
     @protect()
@@ -170,10 +258,58 @@ class ServiceApi(BaseApi):
         lifecycle.transition(db.session, service, data["status"], str(data.get("reason") or "") or None)
         return self.response(200, result=service_json(service))
 
+    @expose("/<int:pk>/change", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    @transaction
+    @_service
+    def quote_change(self, service):
+        """What a plan change would credit and charge: ``?product=<id>&cycle=monthly``.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          - {in: query, name: product, schema: {type: integer}}
+          - {in: query, name: cycle, schema: {type: string}}
+          responses:
+            200: {description: "mode (immediate, period_end, trial), credit and charge (net, strings)"}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: "the service cannot change its plan"}
+        """
+        quote = changes.quote_change(db.session, service, request.args.get("product"), request.args.get("cycle"))
+        return self.response(200, result=change_json(quote))
+
+    @expose("/<int:pk>/change", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("request")
+    @transaction
+    @_service
+    def change(self, service):
+        """Up- or downgrade: ``{"product": <id>, "cycle": "monthly"}``; prorated now or at the
+        end of the period (tenant setting ``change_proration``).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: "the service, the change, and the credit notes and invoice it issued"}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: "the service cannot change its plan"}
+        """
+        data = _body()
+        result = changes.change_product(db.session, service, data.get("product"), data.get("cycle"))
+        return self.response(200, result=service_json(service), change=change_json(result.quote),
+                             credit_notes=[invoice_json(note) for note in result.credit_notes],
+                             invoice=invoice_json(result.invoice) if result.invoice else None)
+
     @expose("/<int:pk>/cancel", methods=["POST"])
     @protect()
     @safe
-    @permission_name("post")
+    @permission_name("request")
     @transaction
     @_service
     def cancel(self, service):

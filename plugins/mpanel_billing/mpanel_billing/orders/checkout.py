@@ -21,7 +21,7 @@ def _field(index: int, error) -> BillingInputError:
     return BillingInputError(f"lines[{index}].{error.field}", error.message)
 
 
-def _add_quote(session, draft, quote, start=None, end=None) -> None:
+def add_quote(session, draft, quote, start=None, end=None) -> None:
     """Each charge line of a quote is an invoice line; its discounts reduce it."""
     for index, line in enumerate(quote.lines):
         if line.is_discount:
@@ -51,12 +51,13 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
     session.flush()
     billed, trials = [], []
     for index, item in enumerate(lines):
+        if not isinstance(item, Mapping):
+            raise BillingInputError(f"lines[{index}]", "each line is an object")
         try:
-            if not isinstance(item, Mapping):
-                raise BillingInputError(f"lines[{index}]", "each line is an object")
             if "domain" in item:
                 _domain_line(session, order, draft, customer, item)
                 continue
+            _check_shapes(item)
             quote = quote_product(session, item.get("product"), item.get("cycle"), customer=customer,
                                   options=item.get("options"), addons=item.get("addons"), coupons=coupons)
             take_stock(session, int(item["product"]), 1)
@@ -70,7 +71,7 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
             continue
         start, end = period(on, service.cycle, 0) if service.cycle in MONTHS else (on, on)
         mark = len(draft.lines)
-        _add_quote(session, draft, quote, start, end)
+        add_quote(session, draft, quote, start, end)
         if service.cycle in MONTHS:
             billed.append((service, start, end, mark))
             service.periods_billed = 1
@@ -90,6 +91,16 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
     for service in trials:
         lifecycle.transition(session, service, ACTIVE, "free trial")
     return order
+
+
+def _check_shapes(item: Mapping) -> None:
+    """The JSON types the calculator expects; it checks the values."""
+    shapes = {"cycle": ((str,), "a billing cycle such as monthly"),
+              "options": ((Mapping, type(None)), "an object {option id: choice}"),
+              "addons": ((list, Mapping, type(None)), "a list of add-on ids")}
+    for field, (types, expected) in shapes.items():
+        if not isinstance(item.get(field), types):
+            raise BillingInputError(field, expected)
 
 
 def _service(session, order, customer, item, quote, on) -> Service:
@@ -113,7 +124,7 @@ def _domain_line(session, order, draft, customer, item) -> None:
     if "domains" not in active_plugin_names(session):
         raise BillingInputError("domain", "domain orders need the domains plugin")
     from mpanel_catalog.calculator import quote_domain
-    from mpanel_domains.service import prepare_domain
+    from mpanel_domains.service import confirm_orderable, prepare_domain
 
     action = item.get("action", "register")
     if action not in ("register", "transfer"):
@@ -121,6 +132,8 @@ def _domain_line(session, order, draft, customer, item) -> None:
     domain = prepare_domain(session, customer, str(item.get("domain") or ""), transfer=action == "transfer",
                             auth_code=item.get("auth_code"))
     quote = quote_domain(session, domain.tld, action, item.get("years", 1), customer=customer)
-    _add_quote(session, draft, quote)
+    confirm_orderable(session, domain)  # the registry, last: only for an order that is otherwise fine
+    first = len(draft.lines) + 1
+    add_quote(session, draft, quote)
     session.add(OrderLine(order_id=order.id, customer_id=customer.id, domain_id=domain.id, domain_action=action,
-                          years=quote.details["years"]))
+                          years=quote.details["years"], line_positions=list(range(first, len(draft.lines) + 1))))

@@ -4,6 +4,8 @@ idempotent, so a repeated payment record changes nothing."""
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
@@ -48,3 +50,7 @@ def _request_domain(session, order: Order, line: OrderLine) -> None:
         actions.request_transfer(session, domain, years=line.years, reference=reference)
     else:
         actions.request_registration(session, domain, line.years, reference=reference)
+
+
+if find_spec("mpanel_domains") is not None:  # renewals, credit for failed registrations
+    from . import domains  # noqa: F401

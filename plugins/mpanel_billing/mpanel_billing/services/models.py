@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_appbuilder import Model
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, SmallInteger, String, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import relationship
 
 from mpanel.core.tenancy import CustomerOwned
@@ -31,6 +31,8 @@ class Order(CustomerOwned, Model):
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
     lines = relationship("OrderLine", order_by="OrderLine.id", back_populates="order")
+    customer = relationship("Customer")
+    invoice = relationship("Invoice")
 
 
 class OrderLine(CustomerOwned, Model):
@@ -44,6 +46,7 @@ class OrderLine(CustomerOwned, Model):
     domain_id = Column(Integer, index=True)  # mpanel_domains' domain, when that plugin is active
     domain_action = Column(String(16))  # register, transfer
     years = Column(SmallInteger)
+    line_positions = Column(ARRAY(SmallInteger))  # a domain's lines on the order's invoice (credited if it fails)
 
     order = relationship("Order", back_populates="lines")
 
@@ -70,6 +73,8 @@ class Service(CustomerOwned, Model):
     pending_change = Column(JSONB)  # an up-/downgrade applied at the end of the period
     status_changed_at = Column(DateTime(timezone=True))
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    customer = relationship("Customer")
 
 
 class ServicePeriod(CustomerOwned, Model):

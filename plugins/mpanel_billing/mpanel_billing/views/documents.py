@@ -7,7 +7,6 @@ from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import lazy_gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import func
 
@@ -15,6 +14,7 @@ from mpanel.core.money import quantize
 from mpanel.extensions import db
 
 from ..errors import BillingError
+from ..i18n import lazy_gettext as _
 from ..invoices import issue
 from ..models.invoice import CREDIT_NOTE, INVOICE, Invoice
 

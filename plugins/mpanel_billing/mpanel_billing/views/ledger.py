@@ -2,8 +2,8 @@
 
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import lazy_gettext as _
 
+from ..i18n import lazy_gettext as _
 from ..models.ledger import LedgerEntry
 
 COLUMNS = ["created_at", "customer", "kind", "invoice", "amount", "currency", "memo"]

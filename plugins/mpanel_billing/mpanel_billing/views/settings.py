@@ -2,12 +2,12 @@
 
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import lazy_gettext as _
 from wtforms import SelectField
 
 from mpanel.modules.customers.validation import check_country
 from mpanel.web.forms import form_rule
 
+from ..i18n import lazy_gettext as _
 from ..models.numbering import SERIES, NumberSeries
 from ..models.tax import CATEGORIES, TaxRule
 from ..numbering import check_format

@@ -1,8 +1,9 @@
 """Client-area catalogue pages under ``/client/catalog`` and the live price they ask for."""
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_babel import get_locale
 
+from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
 from mpanel_catalog import storefront
@@ -53,7 +54,9 @@ def product(product_id):
                                   locale=_locale())
         except FieldError as exc:
             error = exc.message
-    return render_client("catalog/product.html", product=detail, quote=quote, error=error)
+    # Ordering is the billing plugin's cart, when the tenant has it (the form's fields are its fields).
+    order_url = url_for("billing_client.cart") if "billing" in active_plugin_names(db.session) else None
+    return render_client("catalog/product.html", product=detail, quote=quote, error=error, order_url=order_url)
 
 
 @blueprint.route("/product/<int:product_id>/price")

@@ -55,5 +55,8 @@
 
   form.addEventListener("change", update);
   form.addEventListener("input", update);
-  form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
+  // With billing active the form orders (the billing cart); without, Enter only updates the price.
+  form.addEventListener("submit", function (event) {
+    if (!form.getAttribute("action")) { event.preventDefault(); update(); }
+  });
 }());
