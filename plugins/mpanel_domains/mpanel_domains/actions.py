@@ -16,15 +16,18 @@ from mpanel.core import audit, outbox
 from mpanel_domains.constants import (
     CONTACT_ROLES,
     FAILED,
+    GIVEN_UP,
     ID_PROTECTION,
     LOCK,
     PENDING_REGISTRATION,
     PENDING_TRANSFER,
     QUEUED,
+    REDEMPTION,
     REGISTER,
     REGISTERED,
     RENEW,
     RESOLVED,
+    RESTORE,
     RUNNING,
     TRANSFER,
     UPDATE_CONTACTS,
@@ -34,6 +37,7 @@ from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import Domain, DomainAction
 from mpanel_domains.names import check_auth_code, check_years
+from mpanel_domains.signals import domain_action_finished
 
 OUTBOX_KIND = "domains.action"
 
@@ -111,6 +115,18 @@ def request_renewal(session, domain: Domain, years: int = 1, reference: str | No
     return enqueue(session, domain, RENEW, {"years": years, "target": target.isoformat()}, reference)
 
 
+def request_restore(session, domain: Domain, years: int = 1, reference: str | None = None) -> DomainAction:
+    """Restore a domain from the redemption period, then renew it so it runs
+    ``years`` past its old expiry (the restore is one registrar action)."""
+    if existing := _by_reference(session, reference):
+        return existing
+    years = check_years(years)
+    _require_status(domain, (REDEMPTION,))
+    target = _add_years(domain.expires_at or dt.date.today(), years)
+    return _queued(session, domain, RESTORE) or enqueue(
+        session, domain, RESTORE, {"years": years, "target": target.isoformat()}, reference)
+
+
 def _renewal_base(session, domain: Domain) -> dt.date:
     """The expiry once the renewals already queued (or failed, awaiting staff) are done."""
     targets = session.scalars(select(DomainAction.params["target"].astext).where(
@@ -167,13 +183,20 @@ def retry(session, action: DomainAction) -> DomainAction:
     return action
 
 
-def resolve(session, action: DomainAction, actor: str | None, note: str = "") -> DomainAction:
-    """Staff: the action was handled by hand (or is not needed); it will not run again."""
+def resolve(session, action: DomainAction, actor: str | None, note: str = "", failed: bool = False) -> DomainAction:
+    """Staff: the action was handled by hand (or is not needed); it will not run again.
+
+    ``failed``: staff give it up as not done. Then ``domain_action_finished`` is
+    sent (status failed, error ``ResolvedAsFailed``) so billing credits a paid action."""
     if action.status not in (FAILED, QUEUED):
         raise FieldError("status", _("Only a failed or queued action can be marked resolved"))
     action.status, action.resolved_by = RESOLVED, actor
     action.finished_at = dt.datetime.now(dt.UTC)
-    if note:
-        action.last_error = f"{action.last_error or ''}\nresolved: {note}".strip()
-    audit.record(session, "domain_action_resolved", "DomainAction", action.id, {"action": action.action, "note": note})
+    prefix = "resolved as failed" if failed else "resolved"
+    if note or failed:
+        action.last_error = f"{action.last_error or ''}\n{prefix}: {note}".strip()
+    audit.record(session, "domain_action_resolved", "DomainAction", action.id,
+                 {"action": action.action, "note": note, "failed": failed})
+    if failed:
+        domain_action_finished.send(action, domain=action.domain, status=FAILED, error=GIVEN_UP)
     return action

@@ -21,6 +21,7 @@ from mpanel.web.forms import schema_rule
 from mpanel_domains import actions, contacts
 from mpanel_domains.constants import STATUSES
 from mpanel_domains.errors import FieldError
+from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import Domain, DomainAction, DomainContact
 from mpanel_domains.names import check_nameservers
 from mpanel_domains.records import check_customer, new_domain_fields
@@ -174,7 +175,9 @@ class DomainActionApi(ModelRestApi):
     @safe
     @permission_name("resolve")
     def resolve(self, pk):
-        """Mark an action as handled by hand; body ``{"note": "..."}`` is optional.
+        """Mark an action as handled by hand; body ``{"note": "...", "failed": false}``
+        is optional. ``failed: true`` gives it up as not done: a paid registration,
+        transfer or renewal is then credited to the customer.
         ---
         post:
           parameters:
@@ -190,5 +193,9 @@ class DomainActionApi(ModelRestApi):
               $ref: '#/components/responses/404'
         """
         body = request.get_json(silent=True)
-        note = body.get("note", "") if isinstance(body, dict) else ""
-        return self._change(pk, lambda item: actions.resolve(db.session, item, g.user.username, str(note)[:500]))
+        body = body if isinstance(body, dict) else {}
+        note, failed = body.get("note", ""), body.get("failed", False)
+        if not isinstance(failed, bool):
+            return self.response_400(message={"failed": [_("Must be true or false")]})
+        return self._change(pk, lambda item: actions.resolve(db.session, item, g.user.username, str(note)[:500],
+                                                             failed=failed))

@@ -6,18 +6,20 @@ to the signed-in contact's customer: another customer's domain is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
+from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
 from mpanel_domains import actions, contacts, search, service
 from mpanel_domains.errors import FieldError
-from mpanel_domains.forms import ContactForm, NameserversForm, ToggleForm
+from mpanel_domains.forms import ContactForm, NameserversForm, OrderForm, ToggleForm
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import Domain, DomainAction, DomainContact
-from mpanel_domains.names import check_nameservers
+from mpanel_domains.names import check_auth_code, check_nameservers
 from mpanel_domains.registrar import RegistrarError
+from mpanel_domains.views import save_changes
 
 blueprint = Blueprint("domains_client", __name__, url_prefix="/client/domains")
 
@@ -37,7 +39,7 @@ def _detail(domain: Domain, auth_code: str | None = None):
 
 
 def _save(domain: Domain, message: str):
-    actions.queue_changes(db.session, domain)
+    save_changes(db.session, domain)
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(".show", domain_id=domain.id))
@@ -50,16 +52,81 @@ def index():
     return render_client("domains/client_list.html", domains=domains)
 
 
-@blueprint.route("/search")
-@client_page("domains")
-def find():
-    query, results, error = request.args.get("q", "").strip(), [], None
+def _orderable() -> bool:
+    """Orders go through billing's checkout, priced by the catalogue."""
+    return {"billing", "catalog"} <= active_plugin_names(db.session)
+
+
+def _prices(results) -> dict[str, str]:
+    """TLD -> the customer's price to register (available) or transfer (taken) for a year."""
+    from mpanel_catalog.calculator import quote_domain
+
+    prices = {}
+    for result in results:
+        action = "register" if result.available else "transfer"
+        key = f"{result.tld}:{action}"
+        if result.available is None or key in prices:
+            continue
+        try:
+            quote = quote_domain(db.session, result.tld, action, 1, customer=g.customer)
+        except ValueError:  # not in the price list (or not for a year): not orderable here
+            continue
+        taxed = quote.prices_include_tax or quote.tax_exempt
+        prices[key] = (_("%(amount)s %(currency)s", amount=quote.total, currency=quote.currency) if taxed
+                       else _("%(amount)s %(currency)s plus tax", amount=quote.total, currency=quote.currency))
+    return prices
+
+
+def _search_page(query: str, error: str | None = None, form: OrderForm | None = None, status: int = 200):
+    results = []
     if query:
         try:
             results = search.search(db.session, query)
         except FieldError as exc:
-            error = exc.message
-    return render_client("domains/client_search.html", query=query, results=results, error=error)
+            error = error or exc.message
+    orderable = _orderable()
+    prices = _prices(results) if orderable else {}
+    return render_client("domains/client_search.html", query=query, results=results, error=error,
+                         prices=prices, orderable=orderable, form=form or OrderForm()), status
+
+
+@blueprint.route("/search")
+@client_page("domains")
+def find():
+    return _search_page(request.args.get("q", "").strip())
+
+
+@blueprint.route("/order", methods=["POST"])
+@client_page("domains")
+def order():
+    """Order a domain (register, or transfer with its code) through billing's checkout;
+    bad input answers 400 with the field named, and nothing is billed or sent."""
+    form = OrderForm()
+    if not form.validate_on_submit() or not _orderable():
+        abort(400)
+    from mpanel_billing.orders.checkout import checkout
+
+    action = form.action.data or "register"
+    auth_code = form.auth_code.data or None
+    line = {"domain": form.name.data or "", "action": action, "years": (form.years.data or "").strip()}
+    try:
+        if action == "transfer":
+            line["auth_code"] = check_auth_code(form.auth_code.data or "")
+        elif auth_code is not None:
+            raise FieldError("auth_code", _("A transfer code is only needed to transfer a domain"))
+        placed = checkout(db.session, g.customer, [line])
+    except ValueError as exc:  # the domains', the catalogue's and billing's field errors
+        if not hasattr(exc, "field"):
+            raise
+        db.session.rollback()
+        field = exc.field.removeprefix("lines[0].")
+        if field in form:
+            form[field].errors = [*form[field].errors, exc.message]
+        return _search_page(form.name.data or "", _("%(field)s: %(message)s", field=field, message=exc.message),
+                            form, 400)
+    db.session.commit()
+    flash(_("Your order is placed; the domain is requested once the invoice is paid."), "success")
+    return redirect(url_for("billing_client.invoice", pk=placed.invoice_id))
 
 
 @blueprint.route("/<int:domain_id>")

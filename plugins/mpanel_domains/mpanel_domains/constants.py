@@ -20,12 +20,16 @@ CLOSED = (TRANSFERRED_AWAY, CANCELLED, FRAUD)
 CONTACT_ROLES = ("registrant", "admin", "tech", "billing")
 
 # Registrar actions and their queue states.
-REGISTER, TRANSFER, RENEW = "register", "transfer", "renew"
+REGISTER, TRANSFER, RENEW, RESTORE = "register", "transfer", "renew", "restore"
 UPDATE_NS, UPDATE_CONTACTS, LOCK, ID_PROTECTION = "update_ns", "update_contacts", "lock", "id_protection"
-ACTIONS = (REGISTER, TRANSFER, RENEW, UPDATE_NS, UPDATE_CONTACTS, LOCK, ID_PROTECTION)
+ACTIONS = (REGISTER, TRANSFER, RENEW, UPDATE_NS, UPDATE_CONTACTS, LOCK, ID_PROTECTION, RESTORE)
 QUEUED, RUNNING, DONE, FAILED, RESOLVED = "queued", "running", "done", "failed", "resolved"
 ACTION_STATES = (QUEUED, RUNNING, DONE, FAILED, RESOLVED)
 OPEN_STATES = (QUEUED, RUNNING, FAILED)
+# Errors that no retry fixes: billing credits the customer at once (see docs in README).
+PERMANENT_ERRORS = ("NameTaken", "InvalidAuthCode", "DomainNotFound")
+# The error name sent with domain_action_finished when staff give an action up.
+GIVEN_UP = "ResolvedAsFailed"
 
 MAX_YEARS = 10
 MAX_NAMESERVERS = 13

@@ -32,3 +32,12 @@ class ContactForm(FlaskForm):
     postcode = StringField(_("Postcode"))
     region = StringField(_("Region"))
     country = StringField(_("Country (ISO code)"))
+
+
+class OrderForm(FlaskForm):
+    """Order a domain from the search results (checked by billing's checkout)."""
+
+    name = HiddenField()
+    action = HiddenField(default="register")  # register or transfer
+    years = StringField(_("Years"), default="1")
+    auth_code = StringField(_("Transfer (EPP) code"))

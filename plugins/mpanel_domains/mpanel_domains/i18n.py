@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from flask_babel import Domain
+from mpanel.core.plugins.base import translation_domain
 
-domain = Domain(translation_directories=[str(Path(__file__).parent / "translations")])
+domain = translation_domain(Path(__file__).parent)
 gettext = domain.gettext
 lazy_gettext = domain.lazy_gettext

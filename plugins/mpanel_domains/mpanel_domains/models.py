@@ -195,3 +195,36 @@ class DomainNotice(TenantScoped, Model):
     kind = Column(String(32), nullable=False)  # renewal_due, expiring_30, ..., expired
     expires_at = Column(Date, nullable=False)
     sent_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class DomainRenewal(CustomerOwned, Model):
+    """A renewal (or restore from redemption) billed for a domain: at most one not
+    cancelled per domain, expiry date and kind, so a repeated or concurrent renewal
+    run never bills twice, while a cancelled one (auto-renew turned off, then on
+    again) may be billed anew. ``invoice_id`` is billing's invoice; ``action_id``
+    the registrar action queued once it was paid."""
+
+    __tablename__ = "domains_renewals"
+    __table_args__ = (
+        Index("uq_domains_renewals_once", "domain_id", "expires_at", "kind", unique=True,
+              postgresql_where=text("cancelled_at IS NULL")),
+        CheckConstraint("kind IN ('renew', 'restore')", name="ck_domains_renewals_kind"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    domain_id = Column(Integer, ForeignKey("domains_domains.id", ondelete="CASCADE"), nullable=False, index=True)
+    expires_at = Column(Date, nullable=False)
+    kind = Column(String(16), nullable=False, default="renew")
+    years = Column(Integer, nullable=False, default=1)
+    late = Column(String(16))  # the late fee billed: grace, redemption, or none
+    invoice_id = Column(Integer, index=True)
+    action_id = Column(Integer, ForeignKey("domains_actions.id", ondelete="SET NULL"), index=True)
+    note = Column(Text)  # why nothing was invoiced, or what happened to it
+    cancelled_at = Column(DateTime(timezone=True))  # its invoice was cancelled
+    created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    domain = relationship(Domain)
+    action = relationship(DomainAction)
+
+    def __repr__(self) -> str:
+        return f"{self.kind} {self.domain} {self.expires_at}"

@@ -1,13 +1,14 @@
 """The Domains plugin: customers' domains and contacts, the registrar contract
 (:mod:`mpanel_domains.registrar`), the action queue, registry sync and renewal notices."""
 
-from mpanel.core.plugins.base import Plugin
+from mpanel.core.plugins.base import N_, Plugin
 from mpanel_domains import __version__, i18n
 from mpanel_domains.settings import DEFAULTS
 
-_VIEWS = "DomainView|DomainApi|DomainContactView|DomainContactApi|DomainActionView|DomainActionApi"
+_VIEWS = ("DomainView|DomainApi|DomainContactView|DomainContactApi|DomainActionView|DomainActionApi"
+          "|DomainRenewalView")
 _READ = "can_list|can_show|can_get|can_info"
-_MENU = ("Domains|Domain list|Domain contacts|Registrar actions", "menu_access")
+_MENU = ("Domains|Domain list|Domain contacts|Registrar actions|Billed renewals", "menu_access")
 _FULL = [(_VIEWS, ".*"), _MENU]
 
 
@@ -25,13 +26,15 @@ class DomainsPlugin(Plugin):
         "Support": [(_VIEWS, _READ), ("DomainActionView|DomainActionApi", "can_retry"), _MENU],
         "Read-only": [(_VIEWS, _READ), _MENU],
     }
+    client_links = (("domains_client.index", N_("Domains"), "domains"),
+                    ("domains_client.find", N_("Register a domain"), "domains"))
 
     def __init__(self):
         super().__init__()
         self.domain = i18n.domain
 
     def init(self, app):
-        from mpanel_domains import models, runner, tasks  # noqa: F401
+        from mpanel_domains import models, reminders, runner, tasks  # noqa: F401
 
     def register_views(self, appbuilder):
         from mpanel_domains.api import DomainActionApi, DomainApi, DomainContactApi

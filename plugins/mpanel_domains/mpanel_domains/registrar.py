@@ -168,6 +168,12 @@ class Registrar:
         """Extend the registration by ``years`` from ``current_expiry`` (the registry's)."""
         self._unsupported("renew domains")
 
+    def restore(self, name: str) -> DomainState:
+        """Restore a name from the redemption period (RFC 3915 restore request).
+        Registries differ in whether the expiry moves; the action queue renews
+        afterwards when it is still before the date paid for."""
+        self._unsupported("restore domains")
+
     def update_nameservers(self, name: str, nameservers: Sequence[str]) -> None:
         """Replace the name servers."""
         self._unsupported("change name servers")

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert
 
 from mpanel.extensions import db
 from mpanel_domains import settings as domain_settings
-from mpanel_domains.constants import ACTIVE, EXPIRED, GRACE, QUEUED, REGISTERED, RENEW, RUNNING
+from mpanel_domains.constants import (
+    ACTIVE,
+    EXPIRED,
+    GRACE,
+    QUEUED,
+    REDEMPTION,
+    REGISTERED,
+    RENEW,
+    RESTORE,
+    RUNNING,
+)
 from mpanel_domains.models import Domain, DomainAction, DomainNotice
-from mpanel_domains.signals import domain_expiring, domain_renewal_due
+from mpanel_domains.signals import domain_auto_renew_changed, domain_expiring, domain_renewal_due
 
 RENEWABLE = (ACTIVE, GRACE, EXPIRED)
 
@@ -25,18 +35,19 @@ def due_for_renewal(session, today: dt.date | None = None) -> list[Domain]:
     still renewable) with no renewal queued."""
     today = today or dt.date.today()
     horizon = today + dt.timedelta(days=domain_settings.load(session).renewal_days_before)
-    queued = exists().where(DomainAction.domain_id == Domain.id, DomainAction.action == RENEW,
+    queued = exists().where(DomainAction.domain_id == Domain.id, DomainAction.action.in_((RENEW, RESTORE)),
                             DomainAction.status.in_((QUEUED, RUNNING)))
     return session.scalars(select(Domain).where(
         Domain.auto_renew.is_(True), Domain.status.in_(RENEWABLE), Domain.expires_at <= horizon, ~queued,
     ).order_by(Domain.expires_at, Domain.id)).all()
 
 
-def reminder_kind(days_left: int, steps: tuple[int, ...]) -> str | None:
+def reminder_kind(days_left: int, steps: tuple[int, ...], status: str = ACTIVE) -> str | None:
     """The reminder due ``days_left`` before expiry: the closest step not below it
-    (a missed earlier step is not sent late), or "expired" once past it."""
+    (a missed earlier step is not sent late), or "expired" once past it, and
+    "redemption" once the registry holds it in redemption (a restore costs more)."""
     if days_left < 0:
-        return "expired"
+        return "redemption" if status == REDEMPTION else "expired"
     fitting = [step for step in steps if step >= days_left]
     return f"expiring_{min(fitting)}" if fitting else None
 
@@ -48,6 +59,16 @@ def _first_time(session, domain: Domain, kind: str) -> bool:
                                     expires_at=domain.expires_at)
         .on_conflict_do_nothing(constraint="uq_domains_notices_once").returning(DomainNotice.id))
     return inserted.scalar() is not None
+
+
+def auto_renew_changed(session, domain: Domain) -> None:
+    """Auto-renew was turned on or off: tell billing. Turned on, the renewal of the
+    current expiry falls due again at the next run (its notice is forgotten)."""
+    if domain.auto_renew:
+        session.execute(delete(DomainNotice).where(DomainNotice.domain_id == domain.id,
+                                                   DomainNotice.kind == "renewal_due",
+                                                   DomainNotice.expires_at == domain.expires_at))
+    domain_auto_renew_changed.send(domain, enabled=domain.auto_renew)
 
 
 def send_notices(counts: dict, today: dt.date | None = None) -> int:
@@ -65,7 +86,7 @@ def send_notices(counts: dict, today: dt.date | None = None) -> int:
         .order_by(Domain.expires_at, Domain.id)).all()
     for domain in expiring:
         days_left = (domain.expires_at - today).days
-        kind = reminder_kind(days_left, config.reminder_days)
+        kind = reminder_kind(days_left, config.reminder_days, domain.status)
         if kind and _first_time(session, domain, kind):
             domain_expiring.send(domain, expires_at=domain.expires_at, days=days_left, kind=kind)
             counts[kind] = counts.get(kind, 0) + 1

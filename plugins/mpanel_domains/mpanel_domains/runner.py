@@ -19,8 +19,10 @@ from mpanel_domains.constants import (
     ID_PROTECTION,
     LOCK,
     QUEUED,
+    REDEMPTION,
     REGISTER,
     RENEW,
+    RESTORE,
     RUNNING,
     TRANSFER,
     UPDATE_CONTACTS,
@@ -111,6 +113,21 @@ def _renew(session, registrar: Registrar, action: DomainAction) -> None:
     apply_state(domain, state)
 
 
+def _restore(session, registrar: Registrar, action: DomainAction) -> None:
+    """Restore from redemption (skipped when an earlier run did), then renew up to the target."""
+    domain = action.domain
+    target = dt.date.fromisoformat(action.params["target"])
+    state = registrar.info(domain.name)
+    if not state.ours:
+        apply_state(domain, state)
+        raise RegistrarError(f"{domain.name} is no longer held by this registrar account")
+    if state.status == REDEMPTION:
+        state = registrar.restore(domain.name)
+    if state.expires_at is not None and state.expires_at < target:
+        state = registrar.renew(domain.name, state.expires_at, action.params.get("years", 1))
+    apply_state(domain, state)
+
+
 def _update_contacts(session, registrar: Registrar, action: DomainAction) -> None:
     registrar.set_contacts(action.domain.name, push_contacts(registrar, action.domain))
 
@@ -131,6 +148,7 @@ STEPS = {
     REGISTER: _register,
     TRANSFER: _transfer,
     RENEW: _renew,
+    RESTORE: _restore,
     UPDATE_NS: _setting("nameservers", "update_nameservers"),
     LOCK: _setting("registrar_lock", "set_lock"),
     ID_PROTECTION: _setting("id_protection", "set_id_protection"),

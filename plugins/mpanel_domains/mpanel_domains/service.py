@@ -13,6 +13,7 @@ from mpanel_domains.i18n import gettext as _
 from mpanel_domains.lookup import get_registrar, tld_mapping
 from mpanel_domains.models import Domain, DomainContact
 from mpanel_domains.names import check_auth_code, check_nameservers, split, to_ascii
+from mpanel_domains.registrar import NotSupported, RegistrarError
 
 
 def live_domain(session, ascii_name: str) -> Domain | None:
@@ -61,6 +62,28 @@ def prepare_domain(session, customer, name: str, *, transfer: bool = False, auth
     session.add(domain)
     session.flush()
     return domain
+
+
+def confirm_orderable(session, domain: Domain) -> None:
+    """Ask the TLD's registrar now whether the prepared ``domain`` can be ordered:
+    free to register, or registered already (by anybody) to transfer it in.
+
+    FieldError("domain") when not, or when the registry cannot answer (the
+    caller rolls back: nothing is billed). A registrar that cannot check names
+    is not asked; the registration itself then tells."""
+    try:
+        with get_registrar(session, domain.registrar) as registrar:
+            [answer] = registrar.check([domain.name])
+    except NotSupported:
+        return
+    except (RegistrarError, OSError) as exc:  # RegistryUnavailable, a timeout, ...
+        raise FieldError("domain", _("The registry of %(name)s cannot be reached right now; nothing was ordered. "
+                                     "Please try again later.", name=domain.display_name)) from exc
+    if domain.status == PENDING_REGISTRATION and not answer.available:
+        raise FieldError("domain", _("%(name)s is not available", name=domain.display_name))
+    if domain.status == PENDING_TRANSFER and answer.available:
+        raise FieldError("domain", _("%(name)s is not registered, so it cannot be transferred; register it instead",
+                                     name=domain.display_name))
 
 
 def reveal_auth_code(session, domain: Domain) -> str:

@@ -19,17 +19,19 @@ domain_expiring = tenant_signal(
     "domain_expiring",
     """Reminder before and after expiry, once per domain, expiry date and step.
     sender: the Domain. kwargs: expires_at (date), days (int: days left,
-    negative once expired), kind ("expiring_30", ..., "expired").
-    Mail: tell the customer (and offer the renewal invoice, if any).""",
+    negative once expired), kind ("expiring_30", ..., "expired", and
+    "redemption" once the registry holds it in redemption).
+    The domains plugin mails the customer (:mod:`mpanel_domains.reminders`).""",
 )
 
 domain_action_finished = tenant_signal(
     "domain_action_finished",
-    """A registrar action ended: done, or failed for good (not when it waits
-    for an automatic retry). sender: the DomainAction. kwargs: domain, status,
-    error (RegistrarError class name or None).
-    Billing: on a failed register/transfer/renew, credit or refund the customer;
-    staff may still retry it, so react to the final state only.""",
+    """A registrar action ended: done, or failed (not when it waits for an
+    automatic retry). sender: the DomainAction. kwargs: domain, status, error
+    (RegistrarError class name, ``ResolvedAsFailed`` when staff gave it up, or None).
+    Billing: credit a failed paid register/transfer/renew/restore only when no
+    retry can fix it: ``constants.PERMANENT_ERRORS`` or ``ResolvedAsFailed``
+    (staff may still retry other failures).""",
 )
 
 domain_status_changed = tenant_signal(
@@ -37,4 +39,12 @@ domain_status_changed = tenant_signal(
     """The sync saw a new status (e.g. expired, redemption, transferred_away).
     sender: the Domain. kwargs: old (str), new (str).
     Billing: stop renewing a domain that was transferred away or cancelled.""",
+)
+
+domain_auto_renew_changed = tenant_signal(
+    "domain_auto_renew_changed",
+    """Auto-renew was turned on or off (client area, staff form or REST).
+    sender: the Domain. kwargs: enabled (bool).
+    Billing: when off, cancel the open renewal invoice. Turned on again, the
+    renewal falls due again (``domain_renewal_due``) at the next daily run.""",
 )

@@ -14,12 +14,12 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from mpanel.web.forms import form_rule
-from mpanel_domains import actions, contacts
+from mpanel_domains import actions, contacts, renewals
 from mpanel_domains.constants import STATUSES
 from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext
 from mpanel_domains.i18n import lazy_gettext as _
-from mpanel_domains.models import Domain, DomainAction, DomainContact
+from mpanel_domains.models import Domain, DomainAction, DomainContact, DomainRenewal
 from mpanel_domains.names import check_nameservers
 from mpanel_domains.records import new_domain_fields
 from mpanel_domains.service import latest_contact
@@ -47,20 +47,23 @@ def _status_field():
     return SelectField(_("Status"), choices=[(s, s.replace("_", " ")) for s in STATUSES])
 
 
-def status_change(domain: Domain) -> tuple[str, str] | None:
-    """(old, new) when staff set the status by hand (e.g. fraud); read before anything flushes."""
-    history = inspect(domain).attrs.status.history
+def change_of(domain: Domain, attribute: str) -> tuple | None:
+    """(old, new) when an edit changed ``attribute``; read before anything flushes."""
+    history = inspect(domain).attrs[attribute].history
     if history.deleted and history.added and history.deleted[0] != history.added[0]:
         return history.deleted[0], history.added[0]
     return None
 
 
 def save_changes(session, domain: Domain) -> None:
-    """Queue the registrar updates an edit needs and signal a new status, as the sync does."""
-    change = status_change(domain)
+    """After an edit (staff, REST or the customer): queue the registrar updates it
+    needs, signal a new status (as the sync does) and auto-renew turned on or off."""
+    status, auto_renew = change_of(domain, "status"), change_of(domain, "auto_renew")
     actions.queue_changes(session, domain)
-    if change:
-        domain_status_changed.send(domain, old=change[0], new=change[1])
+    if status:
+        domain_status_changed.send(domain, old=status[0], new=status[1])
+    if auto_renew:
+        renewals.auto_renew_changed(session, domain)
 
 
 class DomainView(ModelView):
@@ -125,7 +128,7 @@ class DomainActionView(ModelView):
     list_title = _("Registrar actions")
     label_columns = LABELS
     base_permissions = ["can_list", "can_show"]
-    method_permission_name = {"retry": "retry", "resolve": "resolve"}
+    method_permission_name = {"retry": "retry", "resolve": "resolve", "resolve_failed": "resolve"}
     list_columns = ["domain", "action", "status", "attempts", "last_error", "updated_at"]
     show_columns = ["domain", "action", "params", "status", "attempts", "last_error", "reference", "resolved_by",
                     "created_at", "updated_at", "finished_at"]
@@ -153,6 +156,28 @@ class DomainActionView(ModelView):
     def resolve(self, items):
         return self._apply(items, lambda session, item: actions.resolve(session, item, current_user.username))
 
+    @action("resolve_failed", _("Resolve as failed (credit the customer)"),
+            _("Give the selected actions up? What the customer paid for them becomes account credit."),
+            "fa-times", single=False)
+    def resolve_failed(self, items):
+        return self._apply(items, lambda session, item: actions.resolve(session, item, current_user.username,
+                                                                         failed=True))
+
+
+class DomainRenewalView(ModelView):
+    """Renewals billed (read only): which invoice, which registrar action, and why not, if not."""
+
+    datamodel = SQLAInterface(DomainRenewal)
+    list_title = _("Billed renewals")
+    label_columns = {**LABELS, "kind": _("Kind"), "late": _("Late fee"), "invoice_id": _("Invoice"),
+                     "action": _("Registrar action"), "note": _("Note"), "cancelled_at": _("Cancelled")}
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["domain", "expires_at", "kind", "late", "invoice_id", "action", "note", "cancelled_at",
+                    "created_at"]
+    show_columns = list_columns
+    search_columns = ["domain", "kind", "expires_at"]
+    base_order = ("id", "desc")
+
 
 def register(appbuilder) -> None:
     category = {"category": "Domains", "category_label": _("Domains"), "category_icon": "fa-globe"}
@@ -160,4 +185,6 @@ def register(appbuilder) -> None:
     appbuilder.add_view(DomainContactView, "Domain contacts", label=_("Domain contacts"), icon="fa-address-book",
                         **category)
     appbuilder.add_view(DomainActionView, "Registrar actions", label=_("Registrar actions"), icon="fa-tasks",
+                        **category)
+    appbuilder.add_view(DomainRenewalView, "Billed renewals", label=_("Billed renewals"), icon="fa-refresh",
                         **category)

@@ -5,7 +5,7 @@ from sqlalchemy import inspect, text
 from mpanel.core.plugins import migrations
 from mpanel.extensions import db
 
-TABLES = {"domains_domains", "domains_contacts", "domains_actions", "domains_notices"}
+TABLES = {"domains_domains", "domains_contacts", "domains_actions", "domains_notices", "domains_renewals"}
 
 
 def test_tables_migrate_down_and_up_with_forced_rls(app, ctx):

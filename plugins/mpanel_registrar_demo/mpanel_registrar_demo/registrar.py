@@ -2,7 +2,8 @@
 
 Names whose first label is in ``RESERVED`` (example, google, ...) count as
 registered elsewhere; a transfer works with any code except one starting
-with "bad". Writes join the caller's transaction.
+with "bad". A name more than ``GRACE_DAYS`` past its expiry is in redemption:
+it must be restored before it can be renewed. Writes join the caller's transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import dataclasses
 import datetime as dt
 import secrets
 
-from mpanel_domains.constants import ACTIVE, EXPIRED
+from mpanel_domains.constants import ACTIVE, EXPIRED, REDEMPTION
 from mpanel_domains.registrar import (
     Availability,
     DomainNotFound,
@@ -19,6 +20,7 @@ from mpanel_domains.registrar import (
     InvalidAuthCode,
     NameTaken,
     Registrar,
+    RegistrarError,
 )
 from sqlalchemy import select
 
@@ -26,6 +28,7 @@ from mpanel.extensions import db
 from mpanel_registrar_demo.models import DemoContact, DemoRegistration
 
 RESERVED = frozenset({"example", "google", "amazon", "taken"})
+GRACE_DAYS = 30
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -48,7 +51,11 @@ class DemoRegistrar(Registrar):
         return row
 
     def _state(self, row: DemoRegistration) -> DomainState:
-        status = ACTIVE if row.expires_at >= dt.date.today() else EXPIRED
+        today = dt.date.today()
+        if row.expires_at >= today:
+            status = ACTIVE
+        else:
+            status = EXPIRED if (today - row.expires_at).days <= GRACE_DAYS else REDEMPTION
         return DomainState(row.name, status, row.expires_at, tuple(row.nameservers), row.locked)
 
     def _taken(self, name: str) -> bool:
@@ -82,7 +89,17 @@ class DemoRegistrar(Registrar):
 
     def renew(self, name, current_expiry, years):
         row = self._own(name)
+        if self._state(row).status == REDEMPTION:
+            raise RegistrarError(f"{name} is in redemption: restore it first")
         row.expires_at = _add_years(row.expires_at, years)
+        return self._state(row)
+
+    def restore(self, name):
+        """Out of redemption; the sandbox lets a restored name run until today (renew it next)."""
+        row = self._own(name)
+        if self._state(row).status != REDEMPTION:
+            raise RegistrarError(f"{name} is not in redemption")
+        row.expires_at = dt.date.today()
         return self._state(row)
 
     def update_nameservers(self, name, nameservers):

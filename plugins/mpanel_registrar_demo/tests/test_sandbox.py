@@ -100,3 +100,30 @@ def test_seed_for_make_run_maps_demo_tlds_once_and_is_idempotent(app, factory, t
     # A tenant that mapped .com elsewhere keeps its mapping.
     assert factory.commit(lambda s: seed_demo(s, s.get(Customer, other_customer), "x.com").registrar,
                           other.id) == "registrar_epp"
+
+
+def test_redemption_needs_a_restore_before_a_renewal(app, tenant):
+    import datetime as dt
+
+    from mpanel_domains.registrar import RegistrarError
+    from mpanel_registrar_demo.registrar import DemoRegistrar, _add_years
+
+    today = dt.date.today()
+
+    def check(session):
+        registrar = DemoRegistrar("registrar_demo", {})
+        registrar.register("lapsed.com", 1, [], {})
+        row = session.scalar(select(DemoRegistration).where(DemoRegistration.name == "lapsed.com"))
+        row.expires_at = today - dt.timedelta(days=20)
+        assert registrar.info("lapsed.com").status == "expired"  # in grace: renewable
+        row.expires_at = today - dt.timedelta(days=40)
+        assert registrar.info("lapsed.com").status == "redemption"
+        with pytest.raises(RegistrarError, match="restore"):
+            registrar.renew("lapsed.com", row.expires_at, 1)
+        restored = registrar.restore("lapsed.com")
+        assert (restored.status, restored.expires_at) == ("active", today)
+        with pytest.raises(RegistrarError, match="not in redemption"):
+            registrar.restore("lapsed.com")
+        assert registrar.renew("lapsed.com", today, 1).expires_at == _add_years(today, 1)
+
+    _in(app, tenant, check)

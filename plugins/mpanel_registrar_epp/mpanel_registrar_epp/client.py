@@ -244,6 +244,10 @@ class EppClient:
             rem_statuses=rem_statuses, add_contacts=add_contacts, rem_contacts=rem_contacts,
             registrant=registrant, auth_info=auth_info))
 
+    def domain_restore(self, name: str) -> Response:
+        """RFC 3915 restore request for a name in its redemption period."""
+        return self.execute(commands.domain_restore(name, cltrid=self._cltrid()))
+
     def set_transfer_lock(self, name: str, locked: bool) -> Response:
         key = "add_statuses" if locked else "rem_statuses"
         return self.domain_update(name, **{key: [commands.TRANSFER_LOCK]})

@@ -191,6 +191,22 @@ def domain_update(name: str, *, cltrid: str, add_ns: Iterable[str] = (), rem_ns:
     return _command("update", cltrid, update)
 
 
+def domain_restore(name: str, *, cltrid: str) -> bytes:
+    """RFC 3915 restore request: a domain update without changes (an empty ``chg``)
+    that carries ``<rgp:update><rgp:restore op="request"/></rgp:update>``."""
+    root = _root()
+    command = _child(root, "command")
+    update = _el(ns.DOMAIN, "update")
+    _child(update, "name", name)
+    _child(update, "chg")
+    _child(command, "update").append(update)
+    rgp = _el(ns.RGP, "update")
+    _child(rgp, "restore", op="request")
+    _child(command, "extension").append(rgp)
+    _child(command, "clTRID", cltrid)
+    return _serialize(root)
+
+
 def host_check(names: Iterable[str], *, cltrid: str) -> bytes:
     return _check(ns.HOST, "name", names, cltrid)
 

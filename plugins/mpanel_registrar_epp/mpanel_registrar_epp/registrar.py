@@ -226,6 +226,12 @@ class EppRegistrar(Registrar):
         return DomainState(name, ACTIVE, _day(renewed.ex_date))
 
     @_mapped
+    def restore(self, name) -> DomainState:
+        """RFC 3915 restore request; the registry's state afterwards (its expiry may not move)."""
+        self.client.domain_restore(name)
+        return self.info(name)
+
+    @_mapped
     def update_nameservers(self, name, nameservers) -> None:
         current = [host.lower() for host in self._info(name).ns]
         add = [host for host in nameservers if host not in current]

@@ -12,7 +12,7 @@ from itertools import count
 
 from lxml import etree
 
-from .messages import CONTACT, DOMAIN, HOST, PREFIXES, RGP, MessageQueue, child, element, now, timestamp
+from .messages import CONTACT, DOMAIN, EPP, HOST, PREFIXES, RGP, MessageQueue, child, element, now, timestamp
 
 MAX_YEARS = 10
 TRANSFER_BLOCKERS = {"clientTransferProhibited", "serverTransferProhibited", "pendingDelete"}
@@ -287,6 +287,8 @@ class Registry:
 
     def _domain_renew(self, session, obj) -> Reply:
         domain = self._sponsored(session, self.domains, _text(obj, "name").lower())
+        if domain.rgp_status == "redemptionPeriod":
+            raise Fail(2304, "The domain is in its redemption period: restore it first")
         if domain.statuses & RENEW_BLOCKERS:
             raise Fail(2304)
         if _text(obj, "curExpDate") != domain.ex_date.date().isoformat():
@@ -341,6 +343,10 @@ class Registry:
 
     def _domain_update(self, session, obj) -> Reply:
         domain = self._sponsored(session, self.domains, _text(obj, "name").lower())
+        command = obj.getparent().getparent()
+        restore = command.find(f"{{{EPP}}}extension/{{{RGP}}}update/{{{RGP}}}restore")
+        if restore is not None:
+            return self._restore(session, domain, restore)
         add, rem, chg = (obj.find(_path(obj, tag)) for tag in ("add", "rem", "chg"))
         add_statuses, rem_statuses = _client_statuses(_statuses(add)), _client_statuses(_statuses(rem))
         if (domain.statuses - rem_statuses) & UPDATE_BLOCKERS:
@@ -360,6 +366,19 @@ class Registry:
         if registrant is not None:
             domain.registrant = registrant or None  # an empty element removes it
         domain.auth_info = _text(chg, "authInfo/pw") or domain.auth_info
+        domain.up_date = now()
+        return Reply()
+
+    def _restore(self, session, domain: Domain, restore) -> Reply:
+        """RFC 3915 restore request. This registry needs no restore report: the
+        name leaves redemption at once, its expiry unchanged (renew it next)."""
+        if RGP not in session.ext_uris:
+            raise Fail(2103, "The rgp-1.0 extension was not announced at login")
+        if restore.get("op") != "request":
+            raise Fail(2306, "Only restore requests are supported")
+        if domain.rgp_status != "redemptionPeriod":
+            raise Fail(2304, "The domain is not in its redemption period")
+        domain.rgp_status = None
         domain.up_date = now()
         return Reply()
 
