@@ -9,7 +9,7 @@ import functools
 from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
@@ -19,6 +19,7 @@ from ..einvoice import ubl_for
 from ..errors import BillingError
 from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
 from ..pdf import stored_pdf
+from . import paging
 from .schemas import (
     AmountSchema,
     CancelSchema,
@@ -83,6 +84,7 @@ class InvoiceApi(BaseApi):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @transaction
     def list(self):
         """Invoices and credit notes of the tenant, newest first.
         ---
@@ -97,30 +99,9 @@ class InvoiceApi(BaseApi):
             200: {description: "count and result (money as strings)"}
             400: {$ref: '#/components/responses/400'}
         """
-        query, errors = select(Invoice), {}
-        status, kind = request.args.get("status"), request.args.get("kind")
-        if status is not None and status not in STATUSES:
-            errors["status"] = [f"must be one of {', '.join(STATUSES)}"]
-        if kind is not None and kind not in KINDS:
-            errors["kind"] = [f"must be one of {', '.join(KINDS)}"]
-        try:
-            customer_id = request.args.get("customer_id", type=int)
-            page = int(request.args.get("page", 0))
-            page_size = int(request.args.get("page_size", 25))
-            if page < 0 or not 0 < page_size <= 100:
-                raise ValueError
-        except ValueError:
-            errors["page"] = ["page >= 0 and page_size 1..100"]
-        if errors:
-            return self.response_400(message=errors)
-        if status:
-            query = query.where(Invoice.status == status)
-        if kind:
-            query = query.where(Invoice.kind == kind)
-        if customer_id:
-            query = query.where(Invoice.customer_id == customer_id)
-        count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = db.session.scalars(query.order_by(Invoice.id.desc()).offset(page * page_size).limit(page_size))
+        count, rows = paging.page(select(Invoice), Invoice, {
+            "status": (Invoice.status, STATUSES), "kind": (Invoice.kind, KINDS),
+            "customer_id": (Invoice.customer_id, int)})
         return self.response(200, count=count, result=[invoice_json(i) for i in rows])
 
     @expose("/<int:pk>", methods=["GET"])

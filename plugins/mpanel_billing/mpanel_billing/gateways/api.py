@@ -10,12 +10,13 @@ import functools
 from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
+from ..api import paging
 from ..api.fields import Money, positive
 from ..api.invoices import transaction as in_transaction
 from ..errors import BillingError
@@ -65,35 +66,6 @@ def _body(schema: Schema) -> dict:
     return schema.load(request.get_json(silent=True) or {})
 
 
-def _page(query, model, to_json, filters: dict):
-    errors = {}
-    try:
-        page, size = int(request.args.get("page", 0)), int(request.args.get("page_size", 25))
-        if page < 0 or not 0 < size <= 100:
-            raise ValueError
-    except ValueError:
-        errors["page"] = ["page >= 0 and page_size 1..100"]
-        page = size = 0
-    for name, (column, choices) in filters.items():
-        value = request.args.get(name)
-        if value is None:
-            continue
-        if choices is int:
-            if not value.isdigit():
-                errors[name] = ["must be a number"]
-                continue
-            value = int(value)
-        elif choices and value not in choices:
-            errors[name] = [f"must be one of {', '.join(choices)}"]
-            continue
-        query = query.where(column == value)
-    if errors:
-        return None, errors
-    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(model.id.desc()).offset(page * size).limit(size))
-    return {"count": count, "result": [to_json(r) for r in rows]}, None
-
-
 class RefundSchema(Schema):
     amount = Money(load_default=None, validate=positive)
     credit_note = fields.Boolean(load_default=False)
@@ -119,6 +91,7 @@ class TransactionApi(BaseApi):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @in_transaction
     def list(self):
         """Transactions, newest first.
         ---
@@ -135,11 +108,11 @@ class TransactionApi(BaseApi):
             200: {description: count and result (money as strings)}
             400: {$ref: '#/components/responses/400'}
         """
-        result, errors = _page(select(Transaction), Transaction, transaction_json, {
+        count, rows = paging.page(select(Transaction), Transaction, {
             "status": (Transaction.status, STATUSES), "kind": (Transaction.kind, KINDS),
             "gateway": (Transaction.gateway, None), "customer_id": (Transaction.customer_id, int),
             "invoice_id": (Transaction.invoice_id, int)})
-        return self.response_400(message=errors) if errors else self.response(200, **result)
+        return self.response(200, count=count, result=[transaction_json(t) for t in rows])
 
     @expose("/<int:pk>", methods=["GET"])
     @protect()
@@ -188,6 +161,7 @@ class PaymentMethodApi(BaseApi):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @in_transaction
     def list(self):
         """Saved payment methods (not removed ones unless ?removed=true).
         ---
@@ -202,9 +176,9 @@ class PaymentMethodApi(BaseApi):
         query = select(PaymentMethod)
         if request.args.get("removed") != "true":
             query = query.where(PaymentMethod.removed_at.is_(None))
-        result, errors = _page(query, PaymentMethod, method_json, {
+        count, rows = paging.page(query, PaymentMethod, {
             "customer_id": (PaymentMethod.customer_id, int), "gateway": (PaymentMethod.gateway, None)})
-        return self.response_400(message=errors) if errors else self.response(200, **result)
+        return self.response(200, count=count, result=[method_json(m) for m in rows])
 
     @expose("/<int:pk>", methods=["GET"])
     @protect()

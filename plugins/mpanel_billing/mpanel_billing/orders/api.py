@@ -7,12 +7,13 @@ import functools
 
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
+from ..api import paging
 from ..api.invoices import transaction
 from ..api.schemas import invoice_json
 from ..errors import BillingInputError
@@ -27,35 +28,6 @@ def _body() -> dict:
     if not isinstance(data, dict):
         raise BillingInputError("body", "send a JSON object")
     return data
-
-
-class ListError(BillingInputError):
-    """Bad list parameters, every one named."""
-
-    def __init__(self, errors: dict):
-        super().__init__(next(iter(errors)), "bad list parameters")
-        self.errors = errors
-
-    def as_messages(self) -> dict:
-        return self.errors
-
-
-def _page(model, query, errors: dict):
-    """(count, rows) of one page, newest first, of ``query`` filtered by ``customer_id``
-    (``page`` from 0, ``page_size`` 1..100); ListError names every bad parameter."""
-    args = request.args
-    customer_id, page, page_size = (args.get(name, type=int) for name in ("customer_id", "page", "page_size"))
-    if "customer_id" in args and customer_id is None:
-        errors["customer_id"] = ["an integer"]
-    page, page_size = (0 if "page" not in args else page), (25 if "page_size" not in args else page_size)
-    if page is None or page_size is None or page < 0 or not 0 < page_size <= 100:
-        errors["page"] = ["page >= 0 and page_size 1..100"]
-    if errors:
-        raise ListError(errors)
-    if customer_id is not None:
-        query = query.where(model.customer_id == customer_id)
-    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    return count, db.session.scalars(query.order_by(model.id.desc()).offset(page * page_size).limit(page_size)).all()
 
 
 def service_json(service: Service) -> dict:
@@ -150,7 +122,7 @@ class OrderApi(BaseApi):
             200: {description: "count and result"}
             400: {$ref: '#/components/responses/400'}
         """
-        count, rows = _page(Order, select(Order), {})
+        count, rows = paging.page(select(Order), Order, {"customer_id": (Order.customer_id, int)})
         return self.response(200, count=count, result=[order_json(db.session, order) for order in rows])
 
     @expose("/<int:pk>", methods=["GET"])
@@ -210,11 +182,8 @@ class ServiceApi(BaseApi):
             200: {description: "count and result (money as strings)"}
             400: {$ref: '#/components/responses/400'}
         """
-        query, status = select(Service), request.args.get("status")
-        if status is not None:
-            query = query.where(Service.status == status)
-        count, rows = _page(Service, query,
-                            {"status": [f"one of {', '.join(STATUSES)}"]} if status not in (None, *STATUSES) else {})
+        count, rows = paging.page(select(Service), Service, {
+            "status": (Service.status, STATUSES), "customer_id": (Service.customer_id, int)})
         return self.response(200, count=count, result=[service_json(service) for service in rows])
 
     @expose("/<int:pk>", methods=["GET"])
