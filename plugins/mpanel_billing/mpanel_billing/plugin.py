@@ -54,6 +54,11 @@ class BillingPlugin(Plugin):
         register_order_apis(appbuilder)
         register_payments(appbuilder)
 
+    def seed_demo(self, session, tenant, customers):
+        from .demo import seed
+
+        seed(session, tenant, customers)
+
     def blueprints(self):
         from .client import blueprint
         from .gateways import blueprint as payment_pages
