@@ -104,6 +104,26 @@ def test_renewal_after_expiry_adds_the_grace_fee(app, shop, registered):
         "active", expected)
 
 
+def test_a_renewal_still_unpaid_at_expiry_is_billed_again_with_the_grace_fee(app, shop, registered):
+    domain_id = registered(10)
+    with app.app_context():
+        tasks.notices_all.call_local()
+    [(_kind, late, first_invoice, _note)] = renewals(shop, domain_id)
+    assert late is None
+    name = shop.run(lambda s: s.get(Domain, domain_id).name)
+    shop.run(lambda s: s.execute(update(DemoRegistration).where(DemoRegistration.name == name)
+                                 .values(expires_at=TODAY - dt.timedelta(days=3))))
+    with app.app_context():
+        tasks.sync_all.call_local()  # the sandbox reports it expired, unpaid
+        tasks.sync_all.call_local()
+    assert shop.load(first_invoice, lambda i: i.status) == "cancelled"
+    [_first, (kind, late, invoice_id, _note)] = renewals(shop, domain_id)
+    assert (kind, late) == ("renew", "grace")
+    assert lines(shop, invoice_id)[-1] == ("Late renewal fee (grace)", D("5.00"))
+    pay(shop, invoice_id, "late-1")
+    assert shop.run(lambda s: s.get(Domain, domain_id).expires_at) == year_later(TODAY - dt.timedelta(days=3))
+
+
 def test_redemption_cancels_the_renewal_invoice_and_bills_a_restore(app, shop, registered):
     domain_id = registered(10)
     with app.app_context():

@@ -152,11 +152,21 @@ def _auto_renew_changed(domain, enabled=True, **kwargs):
         cancel_open_renewals(object_session(domain), domain, f"auto-renew of {domain.display_name} turned off")
 
 
+def _open_renewal_without_late_fee(session, domain: Domain) -> bool:
+    return session.scalar(select(DomainRenewal.id).join(Invoice, Invoice.id == DomainRenewal.invoice_id).where(
+        DomainRenewal.domain_id == domain.id, DomainRenewal.cancelled_at.is_(None), DomainRenewal.late.is_(None),
+        Invoice.status.in_(OPEN)).limit(1)) is not None
+
+
 @domain_status_changed.connect
 def _status_changed(domain, old=None, new=None, **kwargs):
     session = object_session(domain)
     if new in CLOSED:
         cancel_open_renewals(session, domain, f"{domain.display_name} is {new.replace('_', ' ')}")
+    elif new in (EXPIRED, GRACE) and _open_renewal_without_late_fee(session, domain):
+        # Renewed after expiry: the grace fee applies, as to a renewal billed after expiry.
+        cancel_open_renewals(session, domain, f"{domain.display_name} expired unpaid; grace fee invoiced")
+        invoice_renewal(session, domain)
     elif new == REDEMPTION:
         # The renewal price no longer restores it: bill the restore instead.
         cancel_open_renewals(session, domain, f"{domain.display_name} is in redemption; restore invoiced")
