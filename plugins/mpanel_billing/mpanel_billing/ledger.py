@@ -113,6 +113,21 @@ def post_issue(session, invoice: Invoice) -> None:
     settle(session, invoice)
 
 
+def _movement(session, invoice: Invoice, kind: str, amount, currency: str, provider: str, provider_txn_id: str,
+              memo: str | None) -> tuple[Account, Payment, Decimal, bool]:
+    """Check a payment or reversal, lock the customer's account and add its
+    ``billing_payments`` row: (account, payment, amount, False if it was recorded before)."""
+    _currency(currency, invoice.currency)
+    amount = _amount(amount, invoice.currency)
+    if not provider or not provider_txn_id:
+        raise BillingInputError("provider_txn_id", "provider and transaction id are required")
+    credit = lock(session, invoice)
+    payment, new = _new_payment(session, customer_id=invoice.customer_id, kind=kind, invoice_id=invoice.id,
+                                provider=provider, provider_txn_id=provider_txn_id, amount=amount,
+                                currency=invoice.currency, memo=memo)
+    return credit, payment, amount, new
+
+
 def record_payment(session, invoice: Invoice, amount, currency: str, provider: str, provider_txn_id: str,
                    memo: str | None = None) -> PaymentResult:
     """Record money received for ``invoice``: applied up to the amount due,
@@ -120,14 +135,8 @@ def record_payment(session, invoice: Invoice, amount, currency: str, provider: s
     provider_txn_id) again changes nothing and returns ``duplicate=True``."""
     if invoice.kind != INVOICE or invoice.status == DRAFT:
         raise BillingError("invoice", "payments are recorded against issued invoices")
-    _currency(currency, invoice.currency)
-    amount = _amount(amount, invoice.currency)
-    if not provider or not provider_txn_id:
-        raise BillingInputError("provider_txn_id", "provider and transaction id are required")
-    credit = lock(session, invoice)
-    payment, new = _new_payment(session, customer_id=invoice.customer_id, kind=PAYMENT, invoice_id=invoice.id,
-                                provider=provider, provider_txn_id=provider_txn_id, amount=amount,
-                                currency=invoice.currency, memo=memo)
+    credit, payment, amount, new = _movement(session, invoice, PAYMENT, amount, currency, provider,
+                                             provider_txn_id, memo)
     if not new:
         return PaymentResult(payment, Decimal(0), Decimal(0), duplicate=True)
     applied = min(amount, invoice.amount_due)
@@ -152,14 +161,8 @@ def reverse_payment(session, invoice: Invoice, amount, currency: str, provider: 
     refund) per (provider, provider_txn_id): reporting the same reversal again changes
     nothing and returns ``duplicate=True``. ``applied`` and ``credited`` come back
     negative: what left the invoice and the credit."""
-    _currency(currency, invoice.currency)
-    amount = _amount(amount, invoice.currency)
-    if not provider or not provider_txn_id:
-        raise BillingInputError("provider_txn_id", "provider and transaction id are required")
-    credit = lock(session, invoice)
-    payment, new = _new_payment(session, customer_id=invoice.customer_id, kind=REFUND, invoice_id=invoice.id,
-                                provider=provider, provider_txn_id=provider_txn_id, amount=amount,
-                                currency=invoice.currency, memo=memo)
+    credit, payment, amount, new = _movement(session, invoice, REFUND, amount, currency, provider,
+                                             provider_txn_id, memo)
     if not new:
         return PaymentResult(payment, Decimal(0), Decimal(0), duplicate=True)
     from_credit = min(max(credit.credit, Decimal(0)), amount)
