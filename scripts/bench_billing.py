@@ -5,7 +5,9 @@ role, then runs the real billing run (runtime role, `run_tenant`: the code path
 of `flask mpanel billing run` and of the per-tenant task) for every tenant and
 prints invoices per second and peak memory. Run against a scratch database:
 
-    MPANEL_ENABLED_PLUGINS=billing .venv/bin/python scripts/bench_billing.py --tenants 10 --customers 1000
+    .venv/bin/python scripts/bench_billing.py --tenants 10 --customers 1000
+
+(all installed plugins, as in production; ``MPANEL_ENABLED_PLUGINS=billing`` for billing alone)
 
 ``--workers N`` runs the tenants on N threads of one process, as production
 dispatches them: the periodic task ``billing.run`` queues one
