@@ -31,6 +31,19 @@ def _scope_error(exc: TenantScopeError):
     return "Not found", 404
 
 
+def _json_body_is_an_object():
+    """REST bodies are JSON objects: refuse anything else before an endpoint reads it."""
+    if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH") \
+            or not request.is_json or not request.get_data():
+        return None
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        what = "valid JSON" if body is None and request.get_data().strip() != b"null" else "a JSON object"
+        return jsonify(message={"body": [f"the request body must be {what}"]}), 400
+    return None
+
+
 def install(app) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(TenantScopeError, _scope_error)
+    app.before_request(_json_body_is_an_object)

@@ -23,14 +23,23 @@ class ListError(BillingInputError):
         return self.errors
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL integer
+
+
+def _number(raw: str, maximum: int = MAX_ID) -> int:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:
+        raise ValueError(f"an integer from 0 to {maximum}")
+    return int(raw)
+
+
 def _filter_value(raw: str, kind):
-    """``kind``: int, a tuple of allowed values, or None for any string."""
+    """``kind``: int, a tuple of allowed values, or None for any text."""
     if kind is int:
-        if not raw.isdigit():
-            raise ValueError("an integer")
-        return int(raw)
+        return _number(raw)
     if kind and raw not in kind:
         raise ValueError(f"one of {', '.join(kind)}")
+    if not raw.isprintable():
+        raise ValueError("text without control characters")
     return raw
 
 
@@ -43,11 +52,14 @@ def page(query, model, filters: dict) -> tuple[int, list]:
                 query = query.where(column == _filter_value(args[name], kind))
             except ValueError as error:
                 errors[name] = [str(error)]
-    number, size = args.get("page", "0"), args.get("page_size", "25")
-    if not (number.isdigit() and size.isdigit() and 0 < int(size) <= 100):
-        errors["page"] = ["page >= 0 and page_size 1..100"]
+    try:
+        number, size = _number(args.get("page", "0")), _number(args.get("page_size", "25"), 100)
+        if size == 0:
+            raise ValueError
+    except ValueError:
+        errors["page"] = [f"page 0..{MAX_ID} and page_size 1..100"]
     if errors:
         raise ListError(errors)
     count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(model.id.desc()).offset(int(number) * int(size)).limit(int(size)))
+    rows = db.session.scalars(query.order_by(model.id.desc()).offset(number * size).limit(size))
     return count, rows.all()
