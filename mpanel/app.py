@@ -15,11 +15,12 @@ from mpanel.core.plugins.engine import load_plugins
 from mpanel.core.security.roles import build_roles
 from mpanel.extensions import appbuilder, db, migrate
 from mpanel.paths import MIGRATIONS, TEMPLATES, TRANSLATIONS
-from mpanel.web import client, errors, headers, health, i18n, logs, metrics, tenant_host, views
+from mpanel.web import client, errors, headers, health, i18n, logs, metrics, routing, tenant_host, views
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("mpanel", template_folder=str(TEMPLATES))
+    routing.install(app)
     app.config.update(load_config(overrides))
     app.config["JWT_ACCESS_TOKEN_EXPIRES"] = dt.timedelta(minutes=app.config["JWT_ACCESS_MINUTES"])
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = dt.timedelta(days=app.config["JWT_REFRESH_DAYS"])

@@ -10,7 +10,10 @@ from mpanel.testing.pytest_plugin import bearer
 
 BAD_QUERY = ["-1", "abc", "9" * 30, "1.5", "\x00", "🙂", ""]
 BAD_BODIES = ["not json", "[]", '"text"', "{}", '{"amount": "abc", "customer_id": "1", "invoice_ids": "x", '
-              '"lines": {}, "years": -3, "name": ["x"], "status": 5, "page": "x"}', "null"]
+              '"lines": {}, "years": -3, "name": ["x"], "status": 5, "page": "x"}', "null",
+              '{"lines": [{"product": 99999999999999, "cycle": "monthly", "options": {"99999999999999": 1}}, '
+              '{"domain": "\\u0000x.com", "years": 99999999999}], "invoice_ids": [99999999999999], '
+              '"amount": "1e400", "customer_id": 99999999999999, "invoice_id": 99999999999999}']
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

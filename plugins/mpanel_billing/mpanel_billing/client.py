@@ -19,6 +19,7 @@ from sqlalchemy import select
 from mpanel.core.plugins.engine import loaded_plugins
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
+from mpanel.web.routing import MAX_ID
 
 from .api.invoices import pdf_response
 from .errors import BillingError
@@ -194,6 +195,7 @@ def _cart_page(values, error=None, status=200):
     item, detail, quote = _cart_item(values), None, None
     coupon = values.get("coupon", "").strip()
     product_id = values.get("product", type=int)
+    product_id = product_id if product_id is not None and 0 < product_id <= MAX_ID else None
     product = storefront.product(db.session, product_id) if product_id else None
     if product is not None:
         detail = storefront.product_detail(db.session, product, g.customer.currency, _locale())

@@ -8,6 +8,7 @@ from flask import request
 from sqlalchemy import func, select
 
 from mpanel.extensions import db
+from mpanel.web.routing import MAX_ID
 
 from ..errors import BillingInputError
 
@@ -21,9 +22,6 @@ class ListError(BillingInputError):
 
     def as_messages(self) -> dict:
         return self.errors
-
-
-MAX_ID = 2**31 - 1  # PostgreSQL integer
 
 
 def _number(raw: str, maximum: int = MAX_ID) -> int:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from mpanel.core.money import quantize, to_decimal
+from mpanel.web.routing import MAX_ID
 
 from .. import ledger
 from ..errors import BillingError, BillingInputError
@@ -30,6 +31,8 @@ def payable(session, customer_id: int, invoice_ids) -> list[Invoice]:
     ids = sorted({int(i) for i in invoice_ids})
     if not ids:
         raise BillingInputError("invoice_ids", "choose at least one invoice")
+    if not all(0 < i <= MAX_ID for i in ids):
+        raise BillingInputError("invoice_ids", "no such invoice of this customer")
     found = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.id.in_(ids),
                                                                     Invoice.customer_id == customer_id))}
     missing = [i for i in ids if i not in found]

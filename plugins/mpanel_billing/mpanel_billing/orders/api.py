@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
+from mpanel.web.routing import MAX_ID
 
 from ..api import paging
 from ..api.invoices import transaction
@@ -96,7 +97,7 @@ class OrderApi(BaseApi):
         customer_id = g.user.customer_id or data.get("customer_id")
         if not isinstance(customer_id, int) or isinstance(customer_id, bool):
             raise BillingInputError("customer_id", "a customer id is required")
-        customer = db.session.get(Customer, customer_id)
+        customer = db.session.get(Customer, customer_id) if 0 < customer_id <= MAX_ID else None
         if customer is None:
             return self.response(404, message={"customer_id": ["no such customer"]})
         coupon = data.get("coupon")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from mpanel.web.routing import MAX_ID
 from mpanel_catalog.calculator.context import (
     Buyer,
     apply_coupons,
@@ -149,6 +150,8 @@ def whole(value, field: str, minimum: int | None = None) -> int:
         raise FieldError(field, _("Must be a whole number"))
     if minimum is not None and number < minimum:
         raise FieldError(field, _("Must be at least %(minimum)s", minimum=minimum))
+    if abs(number) > MAX_ID:  # ids and counts are PostgreSQL integers
+        raise FieldError(field, _("Must be at most %(maximum)s", maximum=MAX_ID))
     return number
 
 
