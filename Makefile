@@ -36,12 +36,12 @@ worker: $(STAMP)
 # Re-extract the kernel's and each plugin's strings and merge them into the de/fr catalogues.
 translations: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot mpanel
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel update --ignore-obsolete -i translations/messages.pot -d translations
 	@for dir in $(wildcard plugins/*/*/translations); do \
 		package=$${dir%/translations}; \
 		$(VENV)/bin/pybabel extract -F plugins/babel.cfg -k _b -k _c -k _l -k N_ -k lazy_gettext \
 			-o $$dir/messages.pot $$package && \
-		$(VENV)/bin/pybabel update -i $$dir/messages.pot -d $$dir || exit 1; \
+		$(VENV)/bin/pybabel update --ignore-obsolete -i $$dir/messages.pot -d $$dir || exit 1; \
 	done
 	$(MAKE) compile-translations
 

@@ -106,8 +106,8 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
                   "amount": money(line.net_amount, invoice.currency, code),
                   "period": " – ".join(d.isoformat() for d in (line.period_start, line.period_end) if d)}
                  for line in invoice.lines]
-        taxes = [{"label": f"{tax.name or _('Tax')} {number(tax.rate, code)} % "
-                           f"({_('of')} {money(tax.taxable, invoice.currency, code)})",
+        taxes = [{"label": _("%(tax)s %(rate)s %% (of %(taxable)s)", tax=tax.name or _("Tax"),
+                             rate=number(tax.rate, code), taxable=money(tax.taxable, invoice.currency, code)),
                   "amount": money(tax.tax, invoice.currency, code)} for tax in invoice.taxes if tax.category == "S"]
         reference = ""
         if invoice.credited_invoice is not None:

@@ -233,8 +233,8 @@ def test_payments_show_on_documents_rendered_later(billing):
     assert billing.load(invoice_id, lambda i: i.status) == "paid"
 
 
-@pytest.mark.parametrize(("language", "words"), [("de", ["Rechnung", "Gesamtbetrag", "119,00"]),
-                                                 ("fr", ["Facture", "Total TTC", "119,00"])])
+@pytest.mark.parametrize(("language", "words"), [("de", ["Rechnung", "Gesamtbetrag", "119,00", "19 % (auf"]),
+                                                 ("fr", ["Facture", "Total TTC", "119,00", "19 % (sur"])])
 def test_documents_speak_the_customers_language(billing, language, words):
     invoice_id = billing.invoice(billing.customer(language=language), [("Hosting", "1", "100.00")])
     text = text_of(pdf_of(billing, invoice_id))
