@@ -36,12 +36,15 @@ def test_a_customer_finds_a_product_orders_it_and_reaches_the_payment(live_serve
     for label in ("Your account", "Products", "Invoices", "Services", "Order", "Credit", "Domains"):
         assert label in menu
     page.click("#client-nav >> text=Products")
-    page.click("text=Small")
+    with page.expect_navigation(wait_until="load"):  # catalog.js listens from then on
+        page.click("text=Small")
     expect(page.locator("#catalog-total")).to_contain_text("15.00")  # 10.00 a month + 5.00 setup
     page.select_option("#cycle", "annually")
     expect(page.locator("#catalog-total")).to_contain_text("105.00")  # the live price, asked by catalog.js
 
-    page.click("#catalog-order-button")  # the billing cart, product and cycle carried over
+    with page.expect_navigation():
+        page.click("#catalog-order-button")  # the billing cart, product and cycle carried over
+    assert "/client/billing/cart" in page.url
     assert page.input_value("#cycle") == "annually"
     assert "105.00" in page.inner_text("#cart-total")
     page.click("#place-order")
