@@ -7,7 +7,7 @@ from sqlalchemy import select
 from test_changes import make_plans, order
 
 from mpanel.core.audit import AuditLog
-from mpanel.testing.pytest_plugin import csrf_token
+from mpanel.testing.pytest_plugin import bearer, csrf_token
 
 
 def sign_in(client, billing, role):
@@ -73,3 +73,19 @@ def test_support_can_read_but_not_change_a_service(client, billing):
     assert client.get("/serviceview/list/", base_url=billing.host).status_code == 200
     act(client, billing, "set_status_suspended", service_id)
     assert status(billing, service_id) == "active"
+
+
+def test_lists_cost_the_same_queries_for_2_or_8_rows(client, billing, query_counter):
+    plans = make_plans(billing)
+    sign_in(client, billing, "Billing")
+    token = bearer(billing.tenant.api_token(client, billing.tenant.staff("Billing")))
+    pages = ["/serviceview/list/", "/orderview/list/", "/api/v1/orders/", "/api/v1/services/"]
+    counts = {}
+    for rows in (2, 8):
+        while billing.run(lambda s: len(s.scalars(select(Order.id)).all())) < rows:
+            order(billing, billing.customer(), plans["small"])
+        for page in pages:
+            with query_counter() as counted:
+                assert client.get(page, base_url=billing.host, headers=token).status_code == 200
+            counts.setdefault(page, []).append(counted[0])
+    assert all(few == many for few, many in counts.values()), counts

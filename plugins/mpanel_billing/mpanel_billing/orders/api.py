@@ -8,6 +8,7 @@ import functools
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from mpanel.core.money import quantize
 from mpanel.extensions import db
@@ -20,7 +21,7 @@ from ..api.schemas import invoice_json
 from ..errors import BillingInputError
 from ..models.invoice import Invoice
 from ..services import changes, lifecycle
-from ..services.models import STATUSES, Order, OrderLine, Service
+from ..services.models import STATUSES, Order, Service
 from .checkout import checkout
 
 
@@ -51,13 +52,16 @@ def change_json(change: changes.ChangeQuote) -> dict:
             "period": [day.isoformat() for day in change.period] if change.period else None}
 
 
-def order_json(session, order: Order) -> dict:
-    lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
-    invoice = session.get(Invoice, order.invoice_id) if order.invoice_id else None
+# What order_json reads, loaded for a whole page of orders at once.
+ORDER_DETAIL = (selectinload(Order.lines),
+                selectinload(Order.invoice).options(selectinload(Invoice.lines), selectinload(Invoice.taxes)))
+
+
+def order_json(order: Order) -> dict:
     return {"id": order.id, "customer_id": order.customer_id, "currency": order.currency, "coupon": order.coupon,
-            "services": [line.service_id for line in lines if line.service_id],
-            "domains": [line.domain_id for line in lines if line.domain_id],
-            "invoice": invoice_json(invoice, detail=True) if invoice else None}
+            "services": [line.service_id for line in order.lines if line.service_id],
+            "domains": [line.domain_id for line in order.lines if line.domain_id],
+            "invoice": invoice_json(order.invoice, detail=True) if order.invoice else None}
 
 
 class OrderApi(BaseApi):
@@ -104,7 +108,7 @@ class OrderApi(BaseApi):
         if coupon is not None and not isinstance(coupon, str):
             raise BillingInputError("coupon", "a coupon code is a string")
         order = checkout(db.session, customer, data.get("lines"), coupon=coupon or None)
-        return self.response(201, result=order_json(db.session, order))
+        return self.response(201, result=order_json(order))
 
     @expose("/", methods=["GET"])
     @protect()
@@ -123,8 +127,9 @@ class OrderApi(BaseApi):
             200: {description: "count and result"}
             400: {$ref: '#/components/responses/400'}
         """
-        count, rows = paging.page(select(Order), Order, {"customer_id": (Order.customer_id, int)})
-        return self.response(200, count=count, result=[order_json(db.session, order) for order in rows])
+        count, rows = paging.page(select(Order).options(*ORDER_DETAIL), Order,
+                                  {"customer_id": (Order.customer_id, int)})
+        return self.response(200, count=count, result=[order_json(order) for order in rows])
 
     @expose("/<int:pk>", methods=["GET"])
     @protect()
@@ -143,7 +148,7 @@ class OrderApi(BaseApi):
         order = db.session.get(Order, pk)
         if order is None:
             return self.response_404()
-        return self.response(200, result=order_json(db.session, order))
+        return self.response(200, result=order_json(order))
 
 
 def _service(fn):

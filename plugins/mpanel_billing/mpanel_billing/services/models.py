@@ -32,7 +32,7 @@ class Order(CustomerOwned, Model):
 
     lines = relationship("OrderLine", order_by="OrderLine.id", back_populates="order")
     customer = relationship("Customer")
-    invoice = relationship("Invoice")
+    invoice = relationship("Invoice", lazy="selectin")  # one query for a page of orders, not one each
 
 
 class OrderLine(CustomerOwned, Model):
