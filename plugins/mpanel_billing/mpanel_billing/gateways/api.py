@@ -11,6 +11,7 @@ from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from mpanel.core.money import quantize
 from mpanel.extensions import db
@@ -108,7 +109,8 @@ class TransactionApi(BaseApi):
             200: {description: count and result (money as strings)}
             400: {$ref: '#/components/responses/400'}
         """
-        count, rows = paging.page(select(Transaction), Transaction, {
+        query = select(Transaction).options(selectinload(Transaction.allocations))
+        count, rows = paging.page(query, Transaction, {
             "status": (Transaction.status, STATUSES), "kind": (Transaction.kind, KINDS),
             "gateway": (Transaction.gateway, None), "customer_id": (Transaction.customer_id, int),
             "invoice_id": (Transaction.invoice_id, int)})
