@@ -119,3 +119,59 @@ class TaxedAmount:
         rate = to_decimal(rate)
         net = quantize(gross * 100 / (100 + rate), currency)
         return cls(net, gross - net, gross, rate, validate_currency(currency))
+
+
+def _locale(locale):
+    from babel import Locale
+
+    if locale is None:
+        from flask import has_request_context
+        from flask_babel import get_locale
+
+        locale = get_locale() if has_request_context() else None
+    return Locale.parse(locale or "en") if not isinstance(locale, Locale) else locale
+
+
+def format_money(amount, currency: str, locale=None) -> str:
+    """``1234.5, "EUR", "de"`` -> ``"1.234,50 €"``: the locale's currency pattern with
+    the currency's ISO 4217 exponent (KWD 3, JPY 0). Never rounds: a stored unit price
+    with more decimals shows them all. ``locale`` defaults to the request's."""
+    from copy import copy
+
+    if amount is None:
+        return ""
+    loc = _locale(locale)
+    places = exponent(currency)
+    pattern = copy(loc.currency_formats["standard"])
+    pattern.frac_prec = (places, places)
+    return pattern.apply(to_decimal(amount), loc, currency=validate_currency(currency), currency_digits=False,
+                         decimal_quantization=False)
+
+
+def format_number(value, locale=None) -> str:
+    """A plain decimal (quantity, rate) in the locale's notation, all its digits kept."""
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return ""
+    return format_decimal(to_decimal(value), locale=_locale(locale), decimal_quantization=False)
+
+
+def parse_amount(text, locale=None) -> Decimal:
+    """What a person typed -> Decimal: the locale's notation ("9,99" or "1.234,50" in
+    German), or a plain "9.99". Raises ``ValueError`` naming the text otherwise."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    if isinstance(text, Decimal | int):
+        return to_decimal(text)
+    cleaned = str(text or "").strip()
+    if not cleaned:
+        raise ValueError("an amount is required")
+    try:
+        return to_decimal(parse_decimal(cleaned, locale=_locale(locale), strict=True))
+    except (NumberFormatError, ValueError):
+        pass
+    try:
+        return to_decimal(cleaned)  # the plain notation, accepted in every locale
+    except ValueError:
+        raise ValueError(f"{text!r} is not an amount") from None
