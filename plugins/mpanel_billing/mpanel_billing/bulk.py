@@ -23,11 +23,11 @@ from sqlalchemy import select, text
 
 from mpanel.core import counters, outbox
 from mpanel.core.bulkinsert import insert_rows, keyed_json
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
 from . import calc, ledger
-from .errors import BillingError, BillingInputError
 from .invoices import check_line, tax_buyer, tax_fields, tax_rows
 from .models.invoice import DRAFT, INVOICE, UNPAID, Invoice, InvoiceLine, InvoiceTax
 from .models.ledger import INVOICE as INVOICE_ENTRY
@@ -93,9 +93,9 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
         try:
             amounts = calc.compute(rows, draft.currency, settings.tax_rounding)
         except ValueError as exc:
-            raise BillingInputError("lines", str(exc)) from None
+            raise FieldError("lines", str(exc)) from None
         if amounts.total < 0:
-            raise BillingError("lines", "the total must not be negative: issue a credit note instead")
+            raise Conflict("lines", "the total must not be negative: issue a credit note instead")
         draft.total, draft.line_nets = amounts.total, amounts.totals.line_nets
         for row, net, gross in zip(rows, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
             row.net_amount, row.gross_amount = net, gross

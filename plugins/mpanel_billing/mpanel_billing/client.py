@@ -16,13 +16,13 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.plugins.engine import loaded_plugins
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
 from mpanel.web.routing import MAX_ID
 
 from .api.invoices import pdf_response
-from .errors import BillingError
 from .i18n import money
 from .models.invoice import DRAFT, Invoice
 from .models.ledger import Account, LedgerEntry
@@ -139,7 +139,7 @@ def service(pk: int):
         return _service_page(service)
     try:
         quote = changes.quote_change(db.session, service, request.args.get("product"), request.args.get("cycle"))
-    except BillingError as error:
+    except FieldError as error:
         return _service_page(service, error=error, status=400)
     return _service_page(service, quote=quote)
 
@@ -152,7 +152,7 @@ def change(pk: int):
     try:
         result = changes.change_product(db.session, service, request.form.get("product"), request.form.get("cycle"))
         db.session.commit()
-    except BillingError as error:
+    except FieldError as error:
         db.session.rollback()
         return _service_page(_service(pk), error=error, status=400)
     if result.invoice is not None:
@@ -171,7 +171,7 @@ def cancel(pk: int):
     try:
         changes.request_cancellation(db.session, service, request.form.get("when", ""))
         db.session.commit()
-    except BillingError as error:
+    except FieldError as error:
         db.session.rollback()
         return _service_page(_service(pk), error=error, status=400)
     flash(_("Your cancellation request was saved."), "success")
@@ -190,7 +190,8 @@ def _cart_page(values, error=None, status=200):
     """The cart: the plans, the chosen product's form and the calculator's quote."""
     from mpanel_catalog import storefront
     from mpanel_catalog.calculator import quote_product
-    from mpanel_catalog.errors import FieldError
+
+    from mpanel.core.errors import FieldError
 
     item, detail, quote = _cart_item(values), None, None
     coupon = values.get("coupon", "").strip()
@@ -208,7 +209,7 @@ def _cart_page(values, error=None, status=200):
             except FieldError as exc:
                 error, status = exc, 400
     elif values.get("product"):
-        error, status = BillingError("product", _("This product cannot be ordered.")), 404
+        error, status = Conflict("product", _("This product cannot be ordered.")), 404
     return render_client("billing/client/cart.html", plans=_plans(), product=detail, item=item, coupon=coupon,
                          quote=quote, error=error, form=CsrfForm(), money=_money), status
 
@@ -231,7 +232,7 @@ def order():
     try:
         placed = checkout(db.session, g.customer, [_cart_item(request.form)], coupon=coupon)
         db.session.commit()
-    except BillingError as error:
+    except FieldError as error:
         db.session.rollback()
         return _cart_page(request.form, error=error, status=400)
     flash(_("Thank you for your order."), "success")

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import quantize, to_decimal
 
-from .errors import BillingError, BillingInputError
 from .invoices import issue
 from .ledger import lock
 from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, Invoice, InvoiceLine
@@ -42,10 +42,10 @@ def _quantities(invoice: Invoice, credited: dict, wanted: list[dict] | None) -> 
     for index, item in enumerate(wanted):
         line_id = item.get("line_id")
         if line_id not in remaining:
-            raise BillingInputError(f"lines.{index}.line_id", f"line {line_id} is not on this invoice")
+            raise FieldError(f"lines.{index}.line_id", f"line {line_id} is not on this invoice")
         quantity = to_decimal(item.get("quantity", remaining[line_id]))
         if quantity <= 0 or quantity > remaining[line_id] - chosen.get(line_id, 0):
-            raise BillingInputError(f"lines.{index}.quantity",
+            raise FieldError(f"lines.{index}.quantity",
                                     f"must be between 0 and the {remaining[line_id]} not credited yet")
         chosen[line_id] = chosen.get(line_id, 0) + quantity
     return chosen
@@ -55,12 +55,12 @@ def credit_note(session, invoice: Invoice, lines: list[dict] | None = None, reas
     """Issue a credit note for ``invoice``: every line not yet credited, or
     ``lines`` = [{"line_id": ..., "quantity": ...}]. Returns the credit note."""
     if invoice.kind != INVOICE or invoice.number is None:
-        raise BillingError("invoice", "credit notes correct issued invoices (cancel drafts and proformas instead)")
+        raise Conflict("invoice", "credit notes correct issued invoices (cancel drafts and proformas instead)")
     lock(session, invoice)  # one credit note at a time per invoice; the account first, as everywhere
     credited = credited_quantities(session, invoice)
     quantities = _quantities(invoice, credited, lines)
     if not quantities:
-        raise BillingError("lines", "the invoice is credited in full already")
+        raise Conflict("lines", "the invoice is credited in full already")
     note = Invoice(customer=invoice.customer, customer_id=invoice.customer_id, kind=CREDIT_NOTE, status=DRAFT,
                    currency=invoice.currency, language=invoice.language, seller=invoice.seller,
                    buyer=invoice.buyer, credited_invoice=invoice, credited_invoice_id=invoice.id,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from mpanel.core.errors import Conflict, FieldError
+
 from . import calc
-from .errors import BillingError
 from .gateways.registry import document_reference
 from .models.invoice import CREDIT_NOTE, DRAFT, Invoice
 from .parties import party, payment_means
@@ -13,11 +14,11 @@ from .ubl import render_ubl
 def document_for(invoice: Invoice):
     """The documents.Document of an issued invoice or credit note."""
     if invoice.status == DRAFT:
-        raise BillingError("status", "drafts have no e-invoice")
+        raise Conflict("status", "drafts have no e-invoice")
     if any(tax.level == 2 for tax in invoice.taxes):
-        raise BillingError("taxes", "EN 16931 carries VAT only; this invoice has a second-level tax")
+        raise Conflict("taxes", "EN 16931 carries VAT only; this invoice has a second-level tax")
     if invoice.is_proforma:
-        raise BillingError("number", "a proforma is not an invoice: its e-invoice follows on payment")
+        raise Conflict("number", "a proforma is not an invoice: its e-invoice follows on payment")
     credited = invoice.credited_invoice if invoice.kind == CREDIT_NOTE else None
     # BT-83 remittance information: the structured reference a bank gateway makes
     # (RF creditor reference), else the number; a credit note keeps its number.
@@ -37,6 +38,6 @@ def ubl_for(invoice: Invoice) -> bytes:
     try:
         return render_ubl(document_for(invoice))
     except ValueError as exc:
-        if isinstance(exc, BillingError):
+        if isinstance(exc, FieldError):
             raise
-        raise BillingError("currency", str(exc)) from None
+        raise Conflict("currency", str(exc)) from None

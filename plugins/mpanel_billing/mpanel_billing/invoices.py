@@ -13,12 +13,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from mpanel.core import counters
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
 from . import calc, ledger, mailing
-from .errors import BillingError, BillingInputError
 from .models.invoice import (
     CANCELLED,
     CREDIT_NOTE,
@@ -50,7 +50,7 @@ def _tenant(session) -> Tenant:
 
 def _require_draft(invoice: Invoice) -> None:
     if invoice.status != DRAFT:
-        raise BillingError("status", f"invoice {invoice.display_number} is {invoice.status}, not a draft")
+        raise Conflict("status", f"invoice {invoice.display_number} is {invoice.status}, not a draft")
 
 
 def create_draft(session, customer, currency: str | None = None, due_date: dt.date | None = None,
@@ -58,7 +58,7 @@ def create_draft(session, customer, currency: str | None = None, due_date: dt.da
     try:
         currency = validate_currency(currency or customer.currency)
     except ValueError as exc:
-        raise BillingInputError("currency", str(exc)) from None
+        raise FieldError("currency", str(exc)) from None
     invoice = Invoice(customer=customer, customer_id=customer.id, kind=INVOICE, status=DRAFT, currency=currency,
                       due_date=due_date, notes=notes, language=customer.language, exemption_reasons={})
     session.add(invoice)
@@ -71,7 +71,7 @@ def add_line(session, invoice: Invoice, description: str, quantity, unit_price, 
     """Add a line to a draft; its tax comes from the rules for ``tax_class``."""
     _require_draft(invoice)
     if tax_class not in TAX_CLASSES:
-        raise BillingInputError("tax_class", f"must be one of {', '.join(TAX_CLASSES)}")
+        raise FieldError("tax_class", f"must be one of {', '.join(TAX_CLASSES)}")
     line = InvoiceLine(description=description, quantity=to_decimal(quantity), unit_price=to_decimal(unit_price),
                        discount=to_decimal(discount), discount_reason=discount_reason, tax_class=tax_class,
                        period_start=period_start, period_end=period_end, unit_code=unit_code,
@@ -122,7 +122,7 @@ def recalculate(session, invoice: Invoice, settings=None) -> calc.InvoiceAmounts
         rounding = invoice.credited_invoice.rounding if invoice.kind == CREDIT_NOTE else settings.tax_rounding
         amounts = calc.compute(invoice.lines, invoice.currency, rounding)
     except ValueError as exc:  # documents.py refuses what EN 16931 cannot express
-        raise BillingInputError("lines", str(exc)) from None
+        raise FieldError("lines", str(exc)) from None
     for line, net, gross in zip(invoice.lines, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
         line.net_amount, line.gross_amount = net, gross
     invoice.taxes = [InvoiceTax(**row, customer_id=invoice.customer_id, currency=invoice.currency)
@@ -146,13 +146,13 @@ def _vat_name(lines, category: str, rate: Decimal) -> str | None:
 
 def check_line(line: InvoiceLine) -> None:
     if not line.description or not line.description.strip():
-        raise BillingInputError("description", "every line needs a description")
+        raise FieldError("description", "every line needs a description")
     if line.quantity <= 0:
-        raise BillingInputError("quantity", "must be positive (correct with a credit note)")
+        raise FieldError("quantity", "must be positive (correct with a credit note)")
     if line.unit_price < 0:
-        raise BillingInputError("unit_price", "must not be negative")
+        raise FieldError("unit_price", "must not be negative")
     if line.period_start and line.period_end and line.period_end < line.period_start:
-        raise BillingInputError("period_end", "ends before the period starts")
+        raise FieldError("period_end", "ends before the period starts")
 
 
 def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
@@ -161,7 +161,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
     its legal number follows when it is paid (finalize_proforma)."""
     _require_draft(invoice)
     if not invoice.lines:
-        raise BillingError("lines", "an invoice needs at least one line")
+        raise Conflict("lines", "an invoice needs at least one line")
     settings = load_settings(session)
     invoice_finalizing.send(invoice)
     tenant = _tenant(session)
@@ -172,10 +172,10 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
         invoice.language = invoice.customer.language
         invoice.due_date = invoice.due_date or on + dt.timedelta(days=settings.payment_terms_days)
         if invoice.due_date < on:
-            raise BillingInputError("due_date", "the due date is before the issue date")
+            raise FieldError("due_date", "the due date is before the issue date")
     recalculate(session, invoice, settings)
     if invoice.total < 0:
-        raise BillingError("lines", "the total must not be negative: issue a credit note instead")
+        raise Conflict("lines", "the total must not be negative: issue a credit note instead")
     session.flush()  # lines and taxes are written while the invoice is still a draft
     if invoice.kind == INVOICE and settings.proforma:
         invoice.proforma_number = next_number(session, "proforma", on)[1]
@@ -209,9 +209,9 @@ def cancel(session, invoice: Invoice, reason: str | None = None) -> Invoice:
     """Drop a draft, withdraw an unpaid proforma, or credit an issued invoice in
     full; returns the credit note (or the invoice itself when none is needed)."""
     if invoice.kind != INVOICE:
-        raise BillingError("kind", "credit notes cannot be cancelled")
+        raise Conflict("kind", "credit notes cannot be cancelled")
     if invoice.status == CANCELLED:
-        raise BillingError("status", "the invoice is already cancelled")
+        raise Conflict("status", "the invoice is already cancelled")
     if invoice.status == DRAFT or invoice.is_proforma:
         if invoice.is_proforma:
             ledger.withdraw_proforma(session, invoice)

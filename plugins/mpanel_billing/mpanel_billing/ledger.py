@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from mpanel.core import counters
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import quantize, to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 
 from . import mailing
-from .errors import BillingError, BillingInputError
 from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, OPEN, PAID, PARTIALLY_PAID, UNPAID, Invoice
 from .models.ledger import (
     CANCELLATION,
@@ -76,9 +76,9 @@ def _amount(value, currency: str) -> Decimal:
     try:
         amount = to_decimal(value)
     except (TypeError, ValueError) as exc:
-        raise BillingInputError("amount", str(exc)) from None
+        raise FieldError("amount", str(exc)) from None
     if amount <= 0 or quantize(amount, currency) != amount:
-        raise BillingInputError("amount", f"must be positive with at most the decimals of {currency}")
+        raise FieldError("amount", f"must be positive with at most the decimals of {currency}")
     return amount
 
 
@@ -86,9 +86,9 @@ def _currency(value: str, expected: str | None = None) -> str:
     try:
         currency = validate_currency(value)
     except ValueError as exc:
-        raise BillingInputError("currency", str(exc)) from None
+        raise FieldError("currency", str(exc)) from None
     if expected and currency != expected:
-        raise BillingInputError("currency", f"the invoice is in {expected}, not {currency}")
+        raise FieldError("currency", f"the invoice is in {expected}, not {currency}")
     return currency
 
 
@@ -120,7 +120,7 @@ def _movement(session, invoice: Invoice, kind: str, amount, currency: str, provi
     _currency(currency, invoice.currency)
     amount = _amount(amount, invoice.currency)
     if not provider or not provider_txn_id:
-        raise BillingInputError("provider_txn_id", "provider and transaction id are required")
+        raise FieldError("provider_txn_id", "provider and transaction id are required")
     credit = lock(session, invoice)
     payment, new = _new_payment(session, customer_id=invoice.customer_id, kind=kind, invoice_id=invoice.id,
                                 provider=provider, provider_txn_id=provider_txn_id, amount=amount,
@@ -134,7 +134,7 @@ def record_payment(session, invoice: Invoice, amount, currency: str, provider: s
     the rest becomes account credit. Recording the same (provider,
     provider_txn_id) again changes nothing and returns ``duplicate=True``."""
     if invoice.kind != INVOICE or invoice.status == DRAFT:
-        raise BillingError("invoice", "payments are recorded against issued invoices")
+        raise Conflict("invoice", "payments are recorded against issued invoices")
     credit, payment, amount, new = _movement(session, invoice, PAYMENT, amount, currency, provider,
                                              provider_txn_id, memo)
     if not new:
@@ -168,7 +168,7 @@ def reverse_payment(session, invoice: Invoice, amount, currency: str, provider: 
     from_credit = min(max(credit.credit, Decimal(0)), amount)
     reopened = amount - from_credit
     if reopened > invoice.amount_paid or (reopened and invoice.status not in (PAID, *OPEN)):
-        raise BillingError("amount", f"{quantize(reopened, invoice.currency)} {invoice.currency} exceed the "
+        raise Conflict("amount", f"{quantize(reopened, invoice.currency)} {invoice.currency} exceed the "
                                      f"customer's credit and what invoice {invoice.display_number} can take back")
     _entry(session, REFUND, None, invoice.customer_id, invoice.currency, from_credit, payment_id=payment.id,
            memo=f"{memo or 'reversal'} from credit")
@@ -184,14 +184,14 @@ def reverse_payment(session, invoice: Invoice, amount, currency: str, provider: 
 def apply_credit(session, invoice: Invoice, amount=None) -> Decimal:
     """Pay ``invoice`` from the customer's credit (all it can take, or ``amount``); returns what was applied."""
     if invoice.kind != INVOICE or invoice.status == DRAFT:
-        raise BillingError("invoice", "credit is applied to issued invoices")
+        raise Conflict("invoice", "credit is applied to issued invoices")
     wanted = None if amount is None else _amount(amount, invoice.currency)
     credit = lock(session, invoice)
     applied = min(credit.credit, invoice.amount_due)
     if wanted is not None:
         if applied < wanted:
             available = quantize(applied, invoice.currency)
-            raise BillingError("amount", f"only {available} {invoice.currency} can be applied")
+            raise Conflict("amount", f"only {available} {invoice.currency} can be applied")
         applied = wanted
     if applied <= 0:
         return quantize(0, invoice.currency)
@@ -222,7 +222,7 @@ def withdraw_proforma(session, invoice: Invoice) -> None:
     """A proforma (not a tax document) is withdrawn without a credit note."""
     lock(session, invoice)
     if invoice.amount_paid:
-        raise BillingError("status", "the proforma has payments: credit them before cancelling")
+        raise Conflict("status", "the proforma has payments: credit them before cancelling")
     _entry(session, CANCELLATION, invoice, invoice.customer_id, invoice.currency, -invoice.amount_due)
     invoice.amount_credited += invoice.amount_due
 
@@ -235,7 +235,7 @@ def record_refund(session, customer_id: int, amount, currency: str, provider: st
     amount = _amount(amount, currency)
     credit = account(session, customer_id, currency)
     if _find_payment(session, provider, provider_txn_id) is None and amount > credit.credit:
-        raise BillingError("amount", f"the customer's credit is {quantize(credit.credit, currency)} {currency}")
+        raise Conflict("amount", f"the customer's credit is {quantize(credit.credit, currency)} {currency}")
     payment, new = _new_payment(session, customer_id=customer_id, kind=REFUND,
                                 invoice_id=invoice.id if invoice else None, provider=provider,
                                 provider_txn_id=provider_txn_id, amount=amount, currency=currency, memo=memo)

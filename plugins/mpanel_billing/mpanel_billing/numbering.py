@@ -18,9 +18,9 @@ import re
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core.errors import Conflict
 from mpanel.core.tenancy import require_tenant_id
 
-from .errors import BillingError
 from .models.numbering import DEFAULT_FORMATS, NumberSeries
 
 _TOKEN = re.compile(r"\{(YYYY|YY|MM|DD|seq(?::0(\d))?)\}")
@@ -78,7 +78,7 @@ def take_numbers(session, series: str, date: dt.date, count: int) -> list[tuple[
     """Take ``count`` consecutive numbers of ``series`` under one lock of its row."""
     row = _locked_series(session, series)
     if row.last_date is not None and date < row.last_date:
-        raise BillingError("issue_date", f"numbers are chronological: the {series} series is at {row.last_date}")
+        raise Conflict("issue_date", f"numbers are chronological: the {series} series is at {row.last_date}")
     if row.reset_yearly and row.year != date.year:
         row.year, row.last_seq = date.year, 0
     first = row.last_seq + 1

@@ -19,9 +19,9 @@ from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from mpanel.core import mail
+from mpanel.core.errors import Conflict
 from mpanel.core.tenancy import require_tenant_id
 
-from .errors import BillingError
 from .gateways.registry import document_reference
 from .i18n import language, money, number
 from .models.documents import StoredDocument
@@ -35,7 +35,7 @@ _NOTHING = "data:text/plain;base64,"
 POLICY = ResourceAccessPolicy.server(base_dir=None, allow_remote=False)
 
 
-class PdfError(BillingError):
+class PdfError(Conflict):
     """The tenant's template could not be rendered."""
 
     status = 422

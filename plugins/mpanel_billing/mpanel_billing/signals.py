@@ -7,7 +7,7 @@ from mpanel.core.signals import tenant_signal
 invoice_finalizing = tenant_signal(
     "invoice_finalizing",
     """Before a draft is numbered. sender: the Invoice (or credit note).
-    Raise BillingError to refuse the issue; the transaction is rolled back.""",
+    Raise FieldError to refuse the issue; the transaction is rolled back.""",
 )
 
 invoice_issued = tenant_signal(

@@ -7,13 +7,13 @@ from decimal import ROUND_DOWN
 import pytest
 from billing_testing import D
 from mpanel_billing import ledger, run
-from mpanel_billing.errors import BillingError
 from mpanel_billing.models import Invoice, Service, ServicePeriod
 from mpanel_billing.orders.checkout import checkout
 from mpanel_billing.services import changes
 from mpanel_catalog.models import Price, Product, ProductGroup
 from sqlalchemy import func, select
 
+from mpanel.core.errors import FieldError
 from mpanel.modules.customers.models import Customer
 
 DAY = dt.date(2025, 3, 1)  # March: 31 days
@@ -186,7 +186,7 @@ def test_period_end_mode_applies_the_change_at_the_next_renewal(plans):
 def test_bad_changes_name_the_field_and_write_nothing(plans, product, cycle, field):
     service_id = order(plans, plans.customer_id, plans.plans["small"])
     before = service(plans, service_id)
-    with pytest.raises(BillingError) as refused:
+    with pytest.raises(FieldError) as refused:
         change(plans, service_id, plans.plans.get(product, product), cycle)
     assert refused.value.field == field
     assert invoice_count(plans) == 1 and service(plans, service_id)["product_id"] == before["product_id"]
@@ -194,7 +194,7 @@ def test_bad_changes_name_the_field_and_write_nothing(plans, product, cycle, fie
 
 def test_only_an_active_service_changes_its_plan(plans):
     service_id = order(plans, plans.customer_id, plans.plans["small"], pay=False)  # pending
-    with pytest.raises(BillingError) as refused:
+    with pytest.raises(FieldError) as refused:
         change(plans, service_id, plans.plans["large"])
     assert refused.value.field == "status"
 
@@ -208,7 +208,7 @@ def test_cancellation_now_or_at_the_end_of_the_period(plans):
     plans.run(lambda s: changes.request_cancellation(s, s.get(Service, later_id), "period_end"))
     later = service(plans, later_id)
     assert (later["status"], later["cancel_at"]) == ("active", dt.date(2025, 4, 1))
-    with pytest.raises(BillingError) as refused:  # no plan change for a service on its way out
+    with pytest.raises(FieldError) as refused:  # no plan change for a service on its way out
         change(plans, later_id, plans.plans["large"])
     assert refused.value.field == "status"
     before = invoice_count(plans)
@@ -217,7 +217,7 @@ def test_cancellation_now_or_at_the_end_of_the_period(plans):
     counts = bill(plans, dt.date(2025, 4, 1))
     assert counts["invoices"] == 0 and counts["cancelled"] == 1
     assert service(plans, later_id)["status"] == "cancelled" and invoice_count(plans) == before
-    with pytest.raises(BillingError) as refused:
+    with pytest.raises(FieldError) as refused:
         plans.run(lambda s: changes.request_cancellation(s, s.get(Service, later_id), "tomorrow"))
     assert refused.value.field == "when"
 

@@ -7,12 +7,12 @@ import psycopg
 import pytest
 from billing_testing import D
 from mpanel_billing import credit, invoices
-from mpanel_billing.errors import BillingError
 from mpanel_billing.models import Invoice, InvoiceLine, TaxRule
 from mpanel_billing.signals import invoice_cancelled, invoice_issued
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.marketplace.views import change_activation
 
@@ -85,9 +85,9 @@ def test_the_orm_cannot_change_an_issued_invoice_either(billing):
     invoice_id = billing.invoice(billing.customer())
     with pytest.raises(DBAPIError, match="cannot be changed"):
         billing.run(lambda s: s.execute(update(Invoice).where(Invoice.id == invoice_id).values(total=1)))
-    with pytest.raises(BillingError, match="not a draft"):
+    with pytest.raises(FieldError, match="not a draft"):
         billing.run(lambda s: invoices.add_line(s, s.get(Invoice, invoice_id), "More", 1, 1))
-    with pytest.raises(BillingError, match="not a draft"):
+    with pytest.raises(FieldError, match="not a draft"):
         billing.run(lambda s: invoices.issue(s, s.get(Invoice, invoice_id)))
 
 
@@ -111,7 +111,7 @@ def test_partial_and_full_credit_notes(billing):
                     [(D(1), D("0.33"))])
     assert billing.load(invoice_id, lambda i: (i.status, i.amount_credited, i.amount_due)) == (
         "unpaid", D("11.51"), D("37.28"))
-    with pytest.raises(BillingError, match="not credited yet"):
+    with pytest.raises(FieldError, match="not credited yet"):
         billing.run(lambda s: credit.credit_note(s, s.get(Invoice, invoice_id),
                                                  [{"line_id": lines[0], "quantity": D(3)}]))
     rest = billing.run(lambda s: credit.credit_note(s, s.get(Invoice, invoice_id)).id)
@@ -119,7 +119,7 @@ def test_partial_and_full_credit_notes(billing):
     assert billing.load(rest, lambda n: [(line.quantity, line.discount) for line in n.lines]) == [
         (D(2), D("0.67")), (D(1), D("0.00"))]
     assert billing.load(invoice_id, lambda i: (i.status, i.amount_due)) == ("cancelled", D("0.00"))
-    with pytest.raises(BillingError, match="credited in full"):
+    with pytest.raises(FieldError, match="credited in full"):
         billing.run(lambda s: credit.credit_note(s, s.get(Invoice, invoice_id)))
 
 
@@ -163,11 +163,11 @@ def test_a_finalizing_receiver_can_veto_and_issued_is_sent(billing):
     issued = []
 
     def veto(invoice, **kwargs):
-        raise BillingError("customer", "on hold")
+        raise Conflict("customer", "on hold")
 
     invoice_finalizing.connect(veto)
     try:
-        with pytest.raises(BillingError, match="on hold"):
+        with pytest.raises(FieldError, match="on hold"):
             billing.run(lambda s: invoices.issue(s, s.get(Invoice, draft)))
     finally:
         invoice_finalizing.disconnect(veto)
@@ -206,7 +206,7 @@ def test_invalid_lines_are_refused_and_nothing_is_saved(billing):
     for kwargs, field in (({"quantity": 0}, "quantity"), ({"unit_price": -1}, "unit_price"),
                           ({"tax_class": "luxury"}, "tax_class")):
         values = {"description": "x", "quantity": 1, "unit_price": 1, **kwargs}
-        with pytest.raises(BillingError) as error:
+        with pytest.raises(FieldError) as error:
             billing.run(lambda s, v=values: invoices.add_line(
                 s, invoices.create_draft(s, s.get(Customer, customer)), **v))
         assert error.value.field == field

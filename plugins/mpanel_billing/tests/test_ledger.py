@@ -5,11 +5,11 @@ import threading
 import pytest
 from billing_testing import D
 from mpanel_billing import credit, ledger
-from mpanel_billing.errors import BillingError
 from mpanel_billing.models import Invoice, LedgerEntry, Payment
 from mpanel_billing.signals import invoice_paid
 from sqlalchemy import func, select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 
@@ -73,7 +73,7 @@ def test_apply_credit_by_hand_and_its_limits(make_billing):
     customer = billing.customer()
     pay(billing, billing.invoice(customer), "20.00", "pi_c")  # 11.90 due, 8.10 to credit
     target = billing.invoice(customer, [("Hosting", "1", "50.00")])  # 59.50
-    with pytest.raises(BillingError, match=r"only 8\.10"):
+    with pytest.raises(FieldError, match=r"only 8\.10"):
         billing.run(lambda s: ledger.apply_credit(s, s.get(Invoice, target), "10.00"))
     assert billing.run(lambda s: ledger.apply_credit(s, s.get(Invoice, target), "5.00")) == D("5.00")
     assert billing.run(lambda s: ledger.apply_credit(s, s.get(Invoice, target))) == D("3.10")
@@ -93,7 +93,7 @@ def test_credit_note_on_a_paid_invoice_becomes_credit_and_can_be_refunded(billin
                                                         s.get(Invoice, invoice_id)).duplicate)
     assert not refund and credit_of(billing, customer) == 0
     assert billing.run(lambda s: ledger.record_refund(s, customer, "119.00", "EUR", "stripe", "re_1").duplicate)
-    with pytest.raises(BillingError, match=r"credit is 0\.00"):
+    with pytest.raises(FieldError, match=r"credit is 0\.00"):
         billing.run(lambda s: ledger.record_refund(s, customer, "1.00", "EUR", "stripe", "re_2"))
     assert billing.run(ledger.reconcile) == []
 
@@ -104,7 +104,7 @@ def test_credit_note_on_a_paid_invoice_becomes_credit_and_can_be_refunded(billin
 ])
 def test_bad_payments_are_refused_and_change_nothing(billing, amount, currency, field):
     invoice_id = billing.invoice(billing.customer())
-    with pytest.raises(BillingError) as error:
+    with pytest.raises(FieldError) as error:
         billing.run(lambda s: ledger.record_payment(s, s.get(Invoice, invoice_id), amount, currency, "x", "t"))
     assert error.value.field == field
     assert state(billing, invoice_id) == ("unpaid", 0, D("11.90"))
@@ -164,7 +164,7 @@ def test_a_reversal_takes_credit_first_then_reopens_the_invoice_once(billing):
     assert state(billing, invoice) == ("partially_paid", D("90.00"), D("29.00"))
     for amount, txn, currency, field in (("90.01", "re-3", "EUR", "amount"), ("0", "re-4", "EUR", "amount"),
                                          ("1.001", "re-5", "EUR", "amount"), ("5.00", "re-6", "USD", "currency")):
-        with pytest.raises(BillingError) as refused:
+        with pytest.raises(FieldError) as refused:
             billing.run(lambda s, a=amount, t=txn, c=currency: reverse(s, a, t, c))
         assert refused.value.field == field
     assert billing.run(lambda s: reverse(s, "90.00", "re-7")) == (D("-90.00"), D(0), False)

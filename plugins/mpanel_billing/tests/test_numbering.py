@@ -6,12 +6,12 @@ import threading
 import pytest
 from billing_testing import D
 from mpanel_billing import invoices
-from mpanel_billing.errors import BillingError
 from mpanel_billing.models import Invoice, NumberSeries
 from mpanel_billing.numbering import check_format, format_number
 from sqlalchemy import select
 
 from mpanel.core import outbox
+from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 
@@ -65,7 +65,7 @@ def test_yearly_reset_and_chronology(billing):
     new = billing.invoice(customer, on=dt.date(2026, 1, 1))
     assert billing.load(old, lambda i: i.number) == "INV-2025-00001"
     assert billing.load(new, lambda i: i.number) == "INV-2026-00001"
-    with pytest.raises(BillingError, match="chronological"):
+    with pytest.raises(FieldError, match="chronological"):
         billing.invoice(customer, on=dt.date(2025, 12, 30))
 
 

@@ -6,13 +6,13 @@ import threading
 import pytest
 from billing_testing import D
 from mpanel_billing import ledger, run
-from mpanel_billing.errors import BillingError
 from mpanel_billing.models import Invoice, Service, ServicePeriod
 from mpanel_billing.services import lifecycle, signals
 from sqlalchemy import func, select
 
 from mpanel.core import outbox
 from mpanel.core.audit import AuditLog
+from mpanel.core.errors import FieldError
 from mpanel.modules.automation.models import AutomationRun
 
 DAY = dt.date(2025, 3, 1)
@@ -51,11 +51,11 @@ def test_transitions_are_explicit_audited_signalled_and_idempotent(billing):
         signals.service_activated.disconnect(receiver)
     assert sent == [(service_id, "pending")]
     assert billing.run(lambda s: s.get(Service, service_id).next_due_date) == DAY
-    with pytest.raises(BillingError) as refused:
+    with pytest.raises(FieldError) as refused:
         billing.run(lambda s: lifecycle.transition(s, s.get(Service, service_id), "fraud"))
     assert refused.value.field == "status"
     billing.run(lambda s: lifecycle.transition(s, s.get(Service, service_id), "terminated"))
-    with pytest.raises(BillingError):
+    with pytest.raises(FieldError):
         billing.run(lambda s: lifecycle.transition(s, s.get(Service, service_id), "active"))
     actions = billing.run(lambda s: s.scalars(select(AuditLog.action).where(
         AuditLog.action.like("service.%"), AuditLog.object_id == str(service_id)).order_by(AuditLog.id)).all())

@@ -12,7 +12,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from mpanel_catalog.errors import FieldError
+from mpanel.core.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.models import Coupon, CouponRedemption, CustomerGroup
 from mpanel_catalog.signals import customer_has_ordered

@@ -2,7 +2,7 @@
 
 from sqlalchemy import update
 
-from mpanel_catalog.errors import FieldError
+from mpanel.core.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.models import Product
 

@@ -6,9 +6,9 @@ from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.money import CurrencyError, exponent, quantize, to_decimal, validate_currency
 from mpanel_catalog.constants import TLD_ACTIONS
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.models import Tld, TldPrice
 from mpanel_catalog.validation import check_amount

@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, inspect, select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import loaded_plugins
 from mpanel.modules.customers.validation import check_currency, check_language
 from mpanel_catalog.constants import CYCLES, MAX_DOMAIN_YEARS
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.i18n import lazy_gettext as _l
 from mpanel_catalog.models.pricing import OWNERS

@@ -5,9 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 from mpanel_catalog.calculator import quote_bundle, quote_product
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.models import Bundle, BundleItem, Option, Product
 
+from mpanel.core.errors import FieldError
 from mpanel.core.settings import set_settings
 
 from .conftest import customer

@@ -7,11 +7,11 @@ from decimal import Decimal as D
 import pytest
 from mpanel_catalog import coupons
 from mpanel_catalog.calculator import quote_product
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.models import Coupon, CouponRedemption
 from mpanel_catalog.signals import customer_has_ordered
 from sqlalchemy import func, select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 

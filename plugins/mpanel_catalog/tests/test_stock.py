@@ -1,9 +1,10 @@
 """Stock taken at checkout (atomically) and given back on cancellation."""
 
 import pytest
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.models import Product
 from mpanel_catalog.stock import return_stock, take_stock
+
+from mpanel.core.errors import FieldError
 
 
 def stock(shop, product_id):

@@ -4,10 +4,11 @@ from decimal import Decimal as D
 
 import pytest
 from mpanel_catalog.calculator import quote_domain
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.models import Tld, TldFees, TldPrice
 from mpanel_catalog.tld import apply_markup
 from sqlalchemy import select
+
+from mpanel.core.errors import FieldError
 
 from .conftest import customer
 

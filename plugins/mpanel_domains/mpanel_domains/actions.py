@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import inspect, or_, select
 
 from mpanel.core import audit, outbox
+from mpanel.core.errors import FieldError
 from mpanel_domains.constants import (
     CONTACT_ROLES,
     FAILED,
@@ -33,7 +34,6 @@ from mpanel_domains.constants import (
     UPDATE_CONTACTS,
     UPDATE_NS,
 )
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import Domain, DomainAction
 from mpanel_domains.names import check_auth_code, check_years

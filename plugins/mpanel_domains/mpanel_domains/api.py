@@ -16,11 +16,11 @@ from marshmallow.validate import OneOf
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.web.forms import schema_rule
 from mpanel_domains import actions, contacts
 from mpanel_domains.constants import STATUSES
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import Domain, DomainAction, DomainContact
 from mpanel_domains.names import check_nameservers

@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
 from mpanel_domains import actions, contacts, search, service
-from mpanel_domains.errors import FieldError
 from mpanel_domains.forms import ContactForm, NameserversForm, OrderForm, ToggleForm
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import Domain, DomainAction, DomainContact

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from mpanel.core.errors import FieldError
 from mpanel.modules.customers.validation import check_country
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import DomainContact
 from mpanel_domains.registrar import ContactData

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.core.settings import get_settings
 from mpanel_domains import settings as domain_settings
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.registrar import Registrar
 

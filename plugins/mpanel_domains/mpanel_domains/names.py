@@ -12,8 +12,8 @@ import unicodedata
 
 import idna
 
+from mpanel.core.errors import FieldError
 from mpanel_domains.constants import MAX_NAMESERVERS, MAX_YEARS
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 
 _LDH = re.compile(r"^[a-z0-9-]+$")

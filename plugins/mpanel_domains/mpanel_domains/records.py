@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.modules.customers.models import Customer
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.lookup import registrar_plugins, tld_mapping
 from mpanel_domains.names import split, to_ascii

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mpanel.core import outbox
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel_domains.actions import OUTBOX_KIND, enqueue
 from mpanel_domains.constants import (
@@ -29,7 +30,6 @@ from mpanel_domains.constants import (
     UPDATE_NS,
 )
 from mpanel_domains.contacts import to_registrar
-from mpanel_domains.errors import FieldError
 from mpanel_domains.lookup import get_registrar
 from mpanel_domains.models import Domain, DomainAction
 from mpanel_domains.registrar import DomainState, NameTaken, Registrar, RegistrarError, RegistryUnavailable

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from mpanel_domains.errors import FieldError
+from mpanel.core.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.lookup import get_registrar, tld_mapping
 from mpanel_domains.names import split, to_ascii, to_unicode

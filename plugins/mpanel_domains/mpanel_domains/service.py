@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from mpanel.core import audit
+from mpanel.core.errors import FieldError
 from mpanel_domains import contacts
 from mpanel_domains.constants import CLOSED, PENDING_REGISTRATION, PENDING_TRANSFER, REGISTERED
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.lookup import get_registrar, tld_mapping
 from mpanel_domains.models import Domain, DomainContact

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from sqlalchemy import exists, select, update
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel_domains import settings as domain_settings
 from mpanel_domains.constants import (
@@ -23,7 +24,6 @@ from mpanel_domains.constants import (
     RUNNING,
     TRANSFERRED_AWAY,
 )
-from mpanel_domains.errors import FieldError
 from mpanel_domains.lookup import get_registrar
 from mpanel_domains.models import Domain, DomainAction
 from mpanel_domains.registrar import DomainState, RegistrarError

@@ -13,10 +13,10 @@ from sqlalchemy import inspect
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
+from mpanel.core.errors import FieldError
 from mpanel.web.forms import form_rule
 from mpanel_domains import actions, contacts, renewals
 from mpanel_domains.constants import STATUSES
-from mpanel_domains.errors import FieldError
 from mpanel_domains.i18n import gettext
 from mpanel_domains.i18n import lazy_gettext as _
 from mpanel_domains.models import Domain, DomainAction, DomainContact, DomainRenewal

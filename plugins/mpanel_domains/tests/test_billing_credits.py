@@ -9,11 +9,11 @@ from mpanel_billing.models import Invoice
 from mpanel_billing.orders.checkout import checkout
 from mpanel_billing.orders.domains import credit_failed_action
 from mpanel_domains import actions, tasks
-from mpanel_domains.errors import FieldError
 from mpanel_domains.models import Domain, DomainAction
 from mpanel_registrar_demo.models import DemoRegistration
 from sqlalchemy import select, update
 
+from mpanel.core.errors import FieldError
 from mpanel.modules.customers.models import Customer
 from mpanel.testing.pytest_plugin import bearer
 

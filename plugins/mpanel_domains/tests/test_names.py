@@ -1,10 +1,11 @@
 """Name rules and IDN handling (no database)."""
 
 import pytest
-from mpanel_domains.errors import FieldError
 from mpanel_domains.names import check_auth_code, check_nameservers, check_years, split, to_ascii, to_unicode
 from mpanel_domains.renewals import reminder_kind
 from mpanel_domains.settings import parse_mapping
+
+from mpanel.core.errors import FieldError
 
 
 def test_idn_round_trip():

@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 from mpanel_domains import actions
-from mpanel_domains.errors import FieldError
 from mpanel_domains.models import Domain, DomainAction
 from mpanel_domains.registrar import RegistryUnavailable
 from mpanel_registrar_demo.models import DemoRegistration
 from mpanel_registrar_demo.registrar import DemoRegistrar
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 

@@ -8,10 +8,10 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import Schema, ValidationError, fields, validate
 from mpanel_billing.api.fields import Money, positive
 from mpanel_billing.api.invoices import transaction
-from mpanel_billing.errors import BillingError
 from mpanel_billing.models.invoice import Invoice
 from sqlalchemy import select
 
+from mpanel.core.errors import Conflict
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel_gateway_bank import statements
@@ -57,7 +57,7 @@ class BankApi(BaseApi):
     def _invoice(self, invoice_id: int) -> Invoice:
         invoice = db.session.get(Invoice, invoice_id)
         if invoice is None:
-            raise BillingError("invoice_id", "no such invoice")
+            raise Conflict("invoice_id", "no such invoice")
         return invoice
 
     @expose("/transfers", methods=["POST"])

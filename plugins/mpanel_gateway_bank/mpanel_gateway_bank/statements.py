@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 
-from mpanel_billing.errors import BillingError
 from mpanel_billing.models.invoice import INVOICE, OPEN, Invoice
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core.errors import Conflict
 from mpanel.core.tenancy import require_tenant_id
 from mpanel_gateway_bank import camt
 from mpanel_gateway_bank.models import IGNORED, MATCHED, UNMATCHED, BankLine, BankStatement
@@ -41,7 +41,7 @@ def _named(line: BankLine, index: dict[str, Invoice]) -> Invoice | None:
 def record(session, line: BankLine, invoice: Invoice) -> None:
     """Book the line's money to ``invoice`` (staff's choice or an exact match)."""
     if line.status == MATCHED:
-        raise BillingError("line", "the line is recorded already")
+        raise Conflict("line", "the line is recorded already")
     result = record_transfer(session, invoice, line.amount, line.currency, f"camt:{line.bank_ref}", line.booked_on,
                              memo=(line.remittance or line.debtor_name)[:200] or None)
     line.status, line.invoice_id, line.payment_id = MATCHED, invoice.id, result.payment.id
@@ -49,7 +49,7 @@ def record(session, line: BankLine, invoice: Invoice) -> None:
 
 def ignore(line: BankLine) -> None:
     if line.status == MATCHED:
-        raise BillingError("line", "a recorded line cannot be ignored")
+        raise Conflict("line", "a recorded line cannot be ignored")
     line.status = IGNORED
 
 

@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from mpanel_billing.errors import BillingError
 from mpanel_billing.gateways.client import CsrfForm
 from mpanel_billing.models.invoice import Invoice
 from sqlalchemy import or_, select
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.extensions import db
 from mpanel_gateway_bank import statements
 from mpanel_gateway_bank.camt import StatementError
@@ -53,12 +53,12 @@ class BankTransferView(BaseView):
             invoice = find_invoice(request.form.get("invoice"))
             try:
                 if invoice is None:
-                    raise BillingError("invoice", "no invoice with this number")
+                    raise Conflict("invoice", "no invoice with this number")
                 booked = request.form.get("booked_on") or None
                 result = record_transfer(db.session, invoice, request.form.get("amount"), request.form.get("currency"),
                                          (request.form.get("reference") or "").strip(),
                                          dt.date.fromisoformat(booked) if booked else None)
-            except (BillingError, ValueError) as error:
+            except (FieldError, ValueError) as error:
                 return _done("", url_for(".record"), error)
             message = _("Already recorded") if result.duplicate else _(
                 "Recorded: %(applied)s applied, %(credited)s to credit", applied=result.applied,
@@ -86,7 +86,7 @@ class BankStatementView(ModelView):
                 if upload is None:
                     raise StatementError("choose a CAMT.053 file")
                 statement, new = statements.import_statement(db.session, upload.filename, upload.read())
-            except (StatementError, BillingError) as error:
+            except (StatementError, FieldError) as error:
                 return _done("", url_for(".import_statement"), error)
             message = _("%(lines)s new lines, %(matched)s recorded", lines=statement.lines,
                         matched=statement.matched) if new else _("This statement was imported before")
@@ -115,9 +115,9 @@ class BankLineView(ModelView):
             invoice = find_invoice(request.form.get("invoice"))
             try:
                 if invoice is None:
-                    raise BillingError("invoice", "no invoice with this number")
+                    raise Conflict("invoice", "no invoice with this number")
                 statements.record(db.session, line, invoice)
-            except BillingError as error:
+            except FieldError as error:
                 return _done("", url_for(".match", pk=pk), error)
             return _done(_("Recorded"), url_for(".list"))
         return self.render_template("gateway_bank/match.html", line=line, form=form)
@@ -127,7 +127,7 @@ class BankLineView(ModelView):
         try:
             for line in items if isinstance(items, list) else [items]:
                 statements.ignore(line)
-        except BillingError as error:
+        except FieldError as error:
             return _done("", self.get_redirect(), error)
         return _done(_("Ignored"), self.get_redirect())
 

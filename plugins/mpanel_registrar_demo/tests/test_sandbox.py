@@ -2,13 +2,13 @@
 
 import pytest
 from mpanel_domains import actions, search, service
-from mpanel_domains.errors import FieldError
 from mpanel_domains.models import Domain, DomainAction, DomainContact
 from mpanel_domains.settings import DEFAULTS
 from mpanel_registrar_demo.models import DemoRegistration
 from mpanel_registrar_demo.seed import seed_demo
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import loaded_plugins
 from mpanel.core.settings import get_settings, set_settings
 from mpanel.core.tenancy import tenant_scope

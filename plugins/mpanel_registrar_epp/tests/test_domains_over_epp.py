@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 from mpanel_domains import actions, search, service, sync, tasks
-from mpanel_domains.errors import FieldError
 from mpanel_domains.models import Domain, DomainAction, DomainContact
 from mpanel_registrar_epp.client import EppClient
 from mpanel_registrar_epp.registrar import EppRegistrar
 from sqlalchemy import select
 
 from mpanel.core import outbox
+from mpanel.core.errors import FieldError
 from mpanel.core.tasks import run_recorded
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db

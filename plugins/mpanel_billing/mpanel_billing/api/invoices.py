@@ -11,12 +11,12 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
 from .. import credit, invoices, ledger
 from ..einvoice import ubl_for
-from ..errors import BillingError
 from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
 from ..pdf import stored_pdf
 from . import paging
@@ -44,7 +44,7 @@ def transaction(fn):
         except ValidationError as error:
             db.session.rollback()
             return self.response_400(message=error.messages)
-        except BillingError as error:
+        except FieldError as error:
             db.session.rollback()
             return self.response(error.status, message=error.as_messages())
         except Exception:
@@ -141,7 +141,7 @@ class InvoiceApi(BaseApi):
         for index, line in enumerate(data["lines"]):
             try:
                 invoices.add_line(db.session, invoice, **line)
-            except BillingError as error:
+            except FieldError as error:
                 raise ValidationError({"lines": {index: error.as_messages()}}) from None
         if data["issue"]:
             invoices.issue(db.session, invoice)
@@ -286,7 +286,7 @@ class InvoiceApi(BaseApi):
 def pdf_response(invoice: Invoice) -> Response:
     """The stored PDF of an issued document as a download (shared with the client area)."""
     if invoice.status == "draft":
-        raise BillingError("status", "a draft has no PDF")
+        raise Conflict("status", "a draft has no PDF")
     document = stored_pdf(db.session, invoice)
     return Response(document.content, mimetype=document.mime,
                     headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})

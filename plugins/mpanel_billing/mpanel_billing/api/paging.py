@@ -7,13 +7,12 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import func, select
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.web.routing import MAX_ID
 
-from ..errors import BillingInputError
 
-
-class ListError(BillingInputError):
+class ListError(FieldError):
     """Bad list parameters, every one named."""
 
     def __init__(self, errors: dict):

@@ -5,11 +5,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.validation import check_country
 from mpanel.web.forms import schema_rule
 
-from ..errors import BillingInputError
 from ..models.tax import CATEGORIES, TaxRule
 from ..tax.validation import FIELDS, check_rule
 from .fields import Money, not_negative
@@ -42,7 +42,7 @@ class TaxRuleSchema(SQLAlchemyAutoSchema):
     def _cross(self, data, partial=None, **kwargs):
         try:
             check_rule(data.get("level", 1), data.get("compound", False), data.get("category"), data.get("rate"))
-        except BillingInputError as exc:
+        except FieldError as exc:
             raise ValidationError(exc.message, exc.field) from None
 
 

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mpanel.core.errors import Conflict
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
@@ -20,7 +21,6 @@ from mpanel.modules.customers.models import Customer
 from ..api import paging
 from ..api.fields import Money, positive
 from ..api.invoices import transaction as in_transaction
-from ..errors import BillingError
 from ..models.invoice import Invoice
 from . import autopay, methods, payments, reversals
 from .base import GatewayError
@@ -300,5 +300,5 @@ class PaymentApi(BaseApi):
         if invoice is None:
             return self.response_404()
         if invoice.status == "draft":
-            raise BillingError("invoice_id", "drafts are not charged")
+            raise Conflict("invoice_id", "drafts are not charged")
         return self.response(200, outcome=autopay.charge_saved_method(db.session, invoice))

@@ -20,8 +20,9 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
+from mpanel.core.errors import FieldError
+
 from .. import invoices, ledger
-from ..errors import BillingError
 from ..models.invoice import INVOICE, OPEN, Invoice
 from ..models.ledger import Account
 from ..settings import load as load_settings
@@ -75,7 +76,7 @@ def _usable_method(session, invoice: Invoice):
         return None
     try:
         gateway = get_gateway(session, method.gateway)
-    except BillingError:
+    except FieldError:
         return None  # its gateway was deactivated
     if method.test_mode != gateway.test_mode or not gateway.supports(SAVED_METHODS) \
             or not gateway.supports_currency(invoice.currency):

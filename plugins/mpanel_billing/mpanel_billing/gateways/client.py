@@ -11,13 +11,13 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import loaded_plugins
 from mpanel.extensions import db
 from mpanel.web import headers
 from mpanel.web.client import client_page, render_client
 
 from .. import ledger
-from ..errors import BillingError
 from ..i18n import money
 from ..models.invoice import INVOICE, OPEN, Invoice
 from . import methods, payments
@@ -72,7 +72,7 @@ def _checkout(checkout: Checkout, **context):
 
 def _failed(error: Exception, target: str):
     db.session.rollback()
-    flash(error.message if isinstance(error, (BillingError, GatewayError)) else str(error), "danger")
+    flash(error.message if isinstance(error, (FieldError, GatewayError)) else str(error), "danger")
     return redirect(target)
 
 
@@ -103,7 +103,7 @@ def start():
         gateway = get_gateway(db.session, request.form.get("gateway", ""))
         transaction, checkout = payments.start(db.session, gateway, g.customer, ids,
                                                save_method=request.form.get("save_method") == "1")
-    except (BillingError, GatewayError) as error:
+    except (FieldError, GatewayError) as error:
         return _failed(error, back)
     if checkout is None:
         if transaction.status == SUCCEEDED:
@@ -123,7 +123,7 @@ def credit():
     try:
         applied = payments.pay_with_credit(db.session, g.customer.id, ids)
         db.session.commit()
-    except BillingError as error:
+    except FieldError as error:
         return _failed(error, url_for(".pay", invoice=ids))
     currency = db.session.get(Invoice, ids[0]).currency
     flash(_("%(amount)s of your credit was applied.", amount=_money(applied, currency)) if applied
@@ -141,7 +141,7 @@ def finish(pk: int):
     try:
         payments.sync(db.session, get_gateway(db.session, transaction.gateway), transaction)
         db.session.commit()
-    except (BillingError, GatewayError) as error:
+    except (FieldError, GatewayError) as error:
         return _failed(error, url_for(".history"))
     if transaction.status == SUCCEEDED:
         flash(_("Thank you, your payment was received."), "success")
@@ -177,7 +177,7 @@ def add_method():
         back = tenant_url(db.session, url_for(".method_added", gateway=gateway.name))
         checkout = gateway.start_setup(g.customer, back)
         db.session.commit()
-    except (BillingError, GatewayError) as error:
+    except (FieldError, GatewayError) as error:
         return _failed(error, url_for(".saved_methods"))
     return _checkout(checkout, title=_("Add a card"), amount=None)
 
@@ -191,7 +191,7 @@ def method_added():
         if saved is not None:
             methods.save(db.session, g.customer.id, gateway.name, saved)
         db.session.commit()
-    except (BillingError, GatewayError) as error:
+    except (FieldError, GatewayError) as error:
         return _failed(error, url_for(".saved_methods"))
     flash(_("Your card was saved.") if saved else _("The card was not saved."), "success" if saved else "danger")
     return redirect(url_for(".saved_methods"))
@@ -211,7 +211,7 @@ def remove_method(pk: int):
     try:
         methods.remove(db.session, _method(pk))
         db.session.commit()
-    except (BillingError, GatewayError) as error:
+    except (FieldError, GatewayError) as error:
         return _failed(error, url_for(".saved_methods"))
     flash(_("The card was removed."), "success")
     return redirect(url_for(".saved_methods"))

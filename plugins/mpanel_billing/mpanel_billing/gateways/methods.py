@@ -11,9 +11,9 @@ import datetime as dt
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.tenancy import require_tenant_id
 
-from ..errors import BillingError
 from .base import SavedMethod
 from .models import PaymentMethod
 from .registry import get_gateway
@@ -50,7 +50,7 @@ def save(session, customer_id: int, gateway: str, saved: SavedMethod) -> Payment
                                                         PaymentMethod.provider_id == saved.provider_id)
                             .execution_options(populate_existing=True))
     if method.customer_id != customer_id:
-        raise BillingError("payment_method", "the method belongs to another customer")
+        raise Conflict("payment_method", "the method belongs to another customer")
     if method.removed_at is None and default(session, customer_id) is None:
         make_default(session, method)
     return method
@@ -58,7 +58,7 @@ def save(session, customer_id: int, gateway: str, saved: SavedMethod) -> Payment
 
 def make_default(session, method: PaymentMethod) -> None:
     if method.removed_at is not None:
-        raise BillingError("payment_method", "the method was removed")
+        raise Conflict("payment_method", "the method was removed")
     session.execute(update(PaymentMethod).where(PaymentMethod.customer_id == method.customer_id,
                                                 PaymentMethod.id != method.id, PaymentMethod.is_default.is_(True))
                     .values(is_default=False))
@@ -83,7 +83,7 @@ def remove(session, method: PaymentMethod) -> None:
     """Forget a method at its provider (if its gateway is still active), then here."""
     try:
         gateway = get_gateway(session, method.gateway)
-    except BillingError:
+    except FieldError:
         gateway = None  # the gateway was deactivated: nothing to tell it
     if gateway is not None:
         gateway.remove_method(method)

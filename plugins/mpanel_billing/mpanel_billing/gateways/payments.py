@@ -14,11 +14,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import quantize, to_decimal
 from mpanel.web.routing import MAX_ID
 
 from .. import ledger
-from ..errors import BillingError, BillingInputError
 from ..models.invoice import INVOICE, OPEN, Invoice
 from . import methods
 from .base import SUCCEEDED, Checkout, PaymentGateway, ProviderPayment
@@ -30,21 +30,21 @@ def payable(session, customer_id: int, invoice_ids) -> list[Invoice]:
     """The customer's open invoices ``invoice_ids`` (one currency), locked, in id order."""
     ids = sorted({int(i) for i in invoice_ids})
     if not ids:
-        raise BillingInputError("invoice_ids", "choose at least one invoice")
+        raise FieldError("invoice_ids", "choose at least one invoice")
     if not all(0 < i <= MAX_ID for i in ids):
-        raise BillingInputError("invoice_ids", "no such invoice of this customer")
+        raise FieldError("invoice_ids", "no such invoice of this customer")
     found = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.id.in_(ids),
                                                                     Invoice.customer_id == customer_id))}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise BillingInputError("invoice_ids", f"no such invoice of this customer: {missing[0]}")
+        raise FieldError("invoice_ids", f"no such invoice of this customer: {missing[0]}")
     invoices = [found[i] for i in ids]
     if len({i.currency for i in invoices}) > 1:
-        raise BillingInputError("invoice_ids", "invoices in different currencies are paid separately")
+        raise FieldError("invoice_ids", "invoices in different currencies are paid separately")
     for invoice in invoices:
         ledger.lock(session, invoice)
         if invoice.kind != INVOICE or invoice.status not in OPEN or invoice.amount_due <= 0:
-            raise BillingError("invoice_ids", f"invoice {invoice.display_number} has nothing to pay")
+            raise Conflict("invoice_ids", f"invoice {invoice.display_number} has nothing to pay")
     return invoices
 
 
@@ -55,9 +55,9 @@ def _allocations(invoices: list[Invoice], amount) -> list[tuple[Invoice, Decimal
     try:
         amount = to_decimal(amount)
     except (TypeError, ValueError) as exc:
-        raise BillingInputError("amount", str(exc)) from None
+        raise FieldError("amount", str(exc)) from None
     if len(invoices) > 1 or not 0 < amount <= invoice.amount_due or quantize(amount, invoice.currency) != amount:
-        raise BillingInputError("amount", f"a part payment is for one invoice, up to {invoice.amount_due}")
+        raise FieldError("amount", f"a part payment is for one invoice, up to {invoice.amount_due}")
     return [(invoice, amount)]
 
 
@@ -77,9 +77,9 @@ def prepare(session, gateway: PaymentGateway, customer_id: int, invoice_ids, amo
     invoices = payable(session, customer_id, invoice_ids)
     currency = invoices[0].currency
     if not gateway.ready:
-        raise BillingInputError("gateway", f"{gateway.title} is not set up")
+        raise FieldError("gateway", f"{gateway.title} is not set up")
     if not gateway.supports_currency(currency):
-        raise BillingInputError("gateway", f"{gateway.title} does not take {currency}")
+        raise FieldError("gateway", f"{gateway.title} does not take {currency}")
     allocations = _allocations(invoices, amount)
     transaction = None if off_session else _reusable(session, gateway.name, customer_id, {i.id for i in invoices})
     if transaction is None:
@@ -123,7 +123,7 @@ def apply(session, transaction: Transaction, result: ProviderPayment) -> str:
     """Apply the provider's view of a payment transaction; idempotent. Returns
     "paid", "duplicate" or the transaction's new status."""
     if result.currency != transaction.currency:
-        raise BillingError("currency", f"the provider reports {result.currency}, not {transaction.currency}")
+        raise Conflict("currency", f"the provider reports {result.currency}, not {transaction.currency}")
     if transaction.provider_id is None:
         transaction.provider_id = result.provider_id
     if result.status != SUCCEEDED:

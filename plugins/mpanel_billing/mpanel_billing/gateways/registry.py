@@ -10,12 +10,12 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.core.settings import get_settings
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
-from ..errors import BillingInputError
 from ..models.invoice import INVOICE, OPEN
 from .base import MANUAL, PaymentGateway
 
@@ -28,10 +28,10 @@ def gateway_plugins() -> dict:
 
 
 def get_gateway(session, name: str) -> PaymentGateway:
-    """The gateway ``name`` for the tenant in scope; BillingInputError("gateway") if unusable."""
+    """The gateway ``name`` for the tenant in scope; FieldError("gateway") if unusable."""
     plugin = gateway_plugins().get(name)
     if plugin is None or name not in active_plugin_names(session):
-        raise BillingInputError("gateway", f"{name} is not an active payment gateway")
+        raise FieldError("gateway", f"{name} is not an active payment gateway")
     return plugin.gateway_class(name, get_settings(session, name, plugin.tenant_settings), session)
 
 

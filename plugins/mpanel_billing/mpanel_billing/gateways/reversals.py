@@ -15,11 +15,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import quantize, to_decimal
 from mpanel.core.tenancy import require_tenant_id
 
 from .. import credit, ledger
-from ..errors import BillingError, BillingInputError
 from ..models.ledger import Payment
 from .base import CANCELED, FAILED, PARTIAL_REFUNDS, PENDING, REFUNDS, SUCCEEDED, GatewayError, GatewayUnavailable
 from .models import CHARGEBACK, DISPUTE_WON, PAYMENT, REFUND, Transaction
@@ -92,24 +92,24 @@ def refund(session, payment: Transaction, amount=None, with_credit_note: bool = 
     provider is called."""
     gateway = get_gateway(session, payment.gateway)
     if payment.kind != PAYMENT or payment.status != SUCCEEDED:
-        raise BillingError("transaction", "only succeeded payments can be refunded")
+        raise Conflict("transaction", "only succeeded payments can be refunded")
     if not gateway.supports(REFUNDS):
-        raise BillingError("transaction", f"{gateway.title} cannot refund")
+        raise Conflict("transaction", f"{gateway.title} cannot refund")
     ledger.lock(session, payment.invoice)
     left = quantize(refundable(session, payment), payment.currency)
     try:
         amount = left if amount is None else to_decimal(amount)
     except (TypeError, ValueError) as exc:
-        raise BillingInputError("amount", str(exc)) from None
+        raise FieldError("amount", str(exc)) from None
     if not 0 < amount <= left or quantize(amount, payment.currency) != amount:
-        raise BillingInputError("amount", f"must be more than 0 and at most {left} {payment.currency}")
+        raise FieldError("amount", f"must be more than 0 and at most {left} {payment.currency}")
     if amount < left and not gateway.supports(PARTIAL_REFUNDS):
-        raise BillingInputError("amount", f"{gateway.title} refunds only in full")
+        raise FieldError("amount", f"{gateway.title} refunds only in full")
     if with_credit_note:
         credit.credit_note(session, payment.invoice, reason="Refund")
     available = ledger.credit_balance(session, payment.customer_id, payment.currency) + payment.invoice.amount_paid
     if amount > available:
-        raise BillingError("amount", f"only {available} {payment.currency} can be given back: issue a credit note")
+        raise Conflict("amount", f"only {available} {payment.currency} can be given back: issue a credit note")
     transaction = Transaction(gateway=payment.gateway, kind=REFUND, status=PENDING, customer_id=payment.customer_id,
                               amount=amount, currency=payment.currency, invoice_id=payment.invoice_id, parent=payment)
     session.add(transaction)

@@ -11,11 +11,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from mpanel.core.errors import FieldError
 from mpanel.core.money import quantize
 from mpanel.extensions import appbuilder, db
 
 from .. import ledger
-from ..errors import BillingError
 from ..i18n import lazy_gettext as _
 from . import reversals
 from .base import GatewayError
@@ -57,7 +57,7 @@ class TransactionView(ModelView):
             try:
                 result = reversals.refund(db.session, payment, request.form.get("amount") or None,
                                 with_credit_note=request.form.get("credit_note") == "1")
-            except (BillingError, GatewayError) as error:
+            except (FieldError, GatewayError) as error:
                 db.session.rollback()
                 flash(error.message, "danger")
             else:

@@ -10,6 +10,7 @@ from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mpanel.core.errors import FieldError
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
@@ -18,7 +19,6 @@ from mpanel.web.routing import MAX_ID
 from ..api import paging
 from ..api.invoices import transaction
 from ..api.schemas import invoice_json
-from ..errors import BillingInputError
 from ..models.invoice import Invoice
 from ..services import changes, lifecycle
 from ..services.models import STATUSES, Order, Service
@@ -28,7 +28,7 @@ from .checkout import checkout
 def _body() -> dict:
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict):
-        raise BillingInputError("body", "send a JSON object")
+        raise FieldError("body", "send a JSON object")
     return data
 
 
@@ -100,13 +100,13 @@ class OrderApi(BaseApi):
         data = _body()
         customer_id = g.user.customer_id or data.get("customer_id")
         if not isinstance(customer_id, int) or isinstance(customer_id, bool):
-            raise BillingInputError("customer_id", "a customer id is required")
+            raise FieldError("customer_id", "a customer id is required")
         customer = db.session.get(Customer, customer_id) if 0 < customer_id <= MAX_ID else None
         if customer is None:
             return self.response(404, message={"customer_id": ["no such customer"]})
         coupon = data.get("coupon")
         if coupon is not None and not isinstance(coupon, str):
-            raise BillingInputError("coupon", "a coupon code is a string")
+            raise FieldError("coupon", "a coupon code is a string")
         order = checkout(db.session, customer, data.get("lines"), coupon=coupon or None)
         return self.response(201, result=order_json(order))
 
@@ -229,7 +229,7 @@ class ServiceApi(BaseApi):
         """
         data = _body()
         if data.get("status") not in STATUSES:
-            raise BillingInputError("status", f"one of {', '.join(STATUSES)}")
+            raise FieldError("status", f"one of {', '.join(STATUSES)}")
         lifecycle.transition(db.session, service, data["status"], str(data.get("reason") or "") or None)
         return self.response(200, result=service_json(service))
 

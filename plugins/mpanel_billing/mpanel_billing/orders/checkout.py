@@ -8,8 +8,9 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
+from mpanel.core.errors import FieldError
+
 from .. import invoices
-from ..errors import BillingInputError
 from ..run import local_date, record_periods
 from ..services import lifecycle
 from ..services.cycles import MONTHS, period
@@ -17,8 +18,8 @@ from ..services.models import ACTIVE, PENDING, Order, OrderLine, Service
 from ..services.pricing import tax_class
 
 
-def _field(index: int, error) -> BillingInputError:
-    return BillingInputError(f"lines[{index}].{error.field}", error.message)
+def _field(index: int, error) -> FieldError:
+    return FieldError(f"lines[{index}].{error.field}", error.message)
 
 
 def add_quote(session, draft, quote, start=None, end=None) -> None:
@@ -35,14 +36,15 @@ def add_quote(session, draft, quote, start=None, end=None) -> None:
 
 
 def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.date | None = None) -> Order:
-    """Place an order; BillingInputError names the bad field (``lines[i].cycle``)."""
+    """Place an order; FieldError names the bad field (``lines[i].cycle``)."""
     from mpanel_catalog.calculator import quote_product
     from mpanel_catalog.coupons import redeem
-    from mpanel_catalog.errors import FieldError
     from mpanel_catalog.stock import take_stock
 
+    from mpanel.core.errors import FieldError
+
     if not isinstance(lines, list) or not lines:
-        raise BillingInputError("lines", "an order needs at least one line")
+        raise FieldError("lines", "an order needs at least one line")
     on = on or local_date(session)
     coupons = [coupon] if coupon else []
     order = Order(customer_id=customer.id, currency=customer.currency, coupon=coupon)
@@ -52,7 +54,7 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
     billed, trials = [], []
     for index, item in enumerate(lines):
         if not isinstance(item, Mapping):
-            raise BillingInputError(f"lines[{index}]", "each line is an object")
+            raise FieldError(f"lines[{index}]", "each line is an object")
         try:
             if "domain" in item:
                 _domain_line(session, order, draft, customer, item)
@@ -79,7 +81,7 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
         try:
             redeem(session, coupon, customer, reference=f"order:{order.id}")
         except FieldError as error:
-            raise BillingInputError("coupon", error.message) from None
+            raise FieldError("coupon", error.message) from None
     if draft.lines:
         session.flush()
         # The period key points at the first line of each service on this invoice.
@@ -100,7 +102,7 @@ def _check_shapes(item: Mapping) -> None:
               "addons": ((list, Mapping, type(None)), "a list of add-on ids")}
     for field, (types, expected) in shapes.items():
         if not isinstance(item.get(field), types):
-            raise BillingInputError(field, expected)
+            raise FieldError(field, expected)
 
 
 def _service(session, order, customer, item, quote, on) -> Service:
@@ -122,13 +124,13 @@ def _domain_line(session, order, draft, customer, item) -> None:
     from mpanel.core.plugins.engine import active_plugin_names
 
     if "domains" not in active_plugin_names(session):
-        raise BillingInputError("domain", "domain orders need the domains plugin")
+        raise FieldError("domain", "domain orders need the domains plugin")
     from mpanel_catalog.calculator import quote_domain
     from mpanel_domains.service import confirm_orderable, prepare_domain
 
     action = item.get("action", "register")
     if action not in ("register", "transfer"):
-        raise BillingInputError("action", "register or transfer")
+        raise FieldError("action", "register or transfer")
     domain = prepare_domain(session, customer, str(item.get("domain") or ""), transfer=action == "transfer",
                             auth_code=item.get("auth_code"))
     quote = quote_domain(session, domain.tld, action, item.get("years", 1), customer=customer)

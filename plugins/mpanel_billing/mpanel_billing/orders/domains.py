@@ -35,7 +35,6 @@ from mpanel_domains.constants import (
     REGISTERED,
     RESOLVED,
 )
-from mpanel_domains.errors import FieldError
 from mpanel_domains.models import Domain, DomainAction, DomainRenewal
 from mpanel_domains.signals import (
     domain_action_finished,
@@ -48,6 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import object_session
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.core.tenancy import require_tenant_id
 

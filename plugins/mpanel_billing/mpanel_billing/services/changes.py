@@ -26,10 +26,10 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import func, select
 
 from mpanel.core import audit
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import quantize
 
 from .. import credit, invoices
-from ..errors import BillingError, BillingInputError
 from ..models.invoice import DRAFT, INVOICE, Invoice, InvoiceLine
 from ..proration import day_fraction
 from ..run import local_date, record_periods
@@ -46,13 +46,13 @@ IMMEDIATE, PERIOD_END, TRIAL = "immediate", "period_end", "trial"
 def request_cancellation(session, service: Service, when: str) -> None:
     """Cancel now, or at the end of the paid period (a trial: at its end, before any charge)."""
     if when not in WHEN:
-        raise BillingInputError("when", f"one of {', '.join(WHEN)}")
+        raise FieldError("when", f"one of {', '.join(WHEN)}")
     service = lifecycle.lock(session, service.id)
     if when == "now" or service.next_due_date is None:
         lifecycle.transition(session, service, CANCELLED, "cancellation requested")
         return
     if service.status not in (ACTIVE, SUSPENDED):
-        raise BillingError("status", f"a {service.status} service cannot be cancelled at the end of its period")
+        raise Conflict("status", f"a {service.status} service cannot be cancelled at the end of its period")
     service.cancel_at, service.pending_change = service.next_due_date, None
     audit.record(session, "service.cancel_requested", "Service", service.id, {"at": service.cancel_at.isoformat()})
 
@@ -90,7 +90,8 @@ def new_terms(session, service: Service, product_id, cycle) -> dict:
     """The recurring price of the new product and cycle, from the catalogue (which checks
     that the product may be ordered); on the same product with the service's options."""
     from mpanel_catalog.calculator import quote_product
-    from mpanel_catalog.errors import FieldError
+
+    from mpanel.core.errors import FieldError
 
     same = str(product_id) == str(service.product_id)
     try:
@@ -98,9 +99,9 @@ def new_terms(session, service: Service, product_id, cycle) -> dict:
                               currency=service.currency, options=(service.options or None) if same else None,
                               addons=(service.addons or None) if same else None)
     except FieldError as error:
-        raise BillingInputError(error.field, error.message) from None
+        raise FieldError(error.field, error.message) from None
     if same and quote.cycle == service.cycle:
-        raise BillingInputError("product", "this is the service's current plan")
+        raise FieldError("product", "this is the service's current plan")
     return {"product_id": int(product_id), "cycle": quote.cycle, "description": quote.lines[0].description,
             "tax_class": tax_class(quote.lines[0].tax_class),
             "recurring_amount": str(sum((line.amount for line in quote.lines if line.recurring and not
@@ -143,20 +144,20 @@ def _billed_ahead(session, service: Service, after: dt.date) -> list[tuple[Invoi
         .order_by(ServicePeriod.period_start)).all()
     lines = [_line_for(session, service, start) for start in starts]
     if None in lines:
-        raise BillingError("service", "an invoice line of a period billed ahead was not found")
+        raise Conflict("service", "an invoice line of a period billed ahead was not found")
     return lines
 
 
 def quote_change(session, service: Service, product_id, cycle, on: dt.date | None = None) -> ChangeQuote:
     """What changing ``service`` to ``product_id``/``cycle`` on ``on`` credits and charges."""
     if service.status != ACTIVE:
-        raise BillingError("status", "only an active service can change its plan")
+        raise Conflict("status", "only an active service can change its plan")
     if service.cancel_at is not None:
-        raise BillingError("status", "the service is cancelled at the end of its period")
+        raise Conflict("status", "the service is cancelled at the end of its period")
     if service.cycle not in MONTHS:
-        raise BillingError("cycle", "a one-time service has no plan to change")
+        raise Conflict("cycle", "a one-time service has no plan to change")
     if not isinstance(cycle, str) or cycle not in MONTHS:
-        raise BillingInputError("cycle", f"one of {', '.join(MONTHS)}")
+        raise FieldError("cycle", f"one of {', '.join(MONTHS)}")
     terms = new_terms(session, service, product_id, cycle)
     on = on or local_date(session)
     current = _line_for(session, service, on)
@@ -166,7 +167,7 @@ def quote_change(session, service: Service, product_id, cycle, on: dt.date | Non
     if load_settings(session).change_proration == PERIOD_END:
         return ChangeQuote(terms, PERIOD_END, service.next_due_date)
     if current is None and not in_trial:
-        raise BillingError("service", "the current period was not billed: nothing to prorate")
+        raise Conflict("service", "the current period was not billed: nothing to prorate")
     price, same_cycle = quantize(Decimal(terms["recurring_amount"]), service.currency), terms["cycle"] == service.cycle
     credited, rest, anchor = [], [], service.anchor_date  # in a trial: periods count from its end
     if current is not None:  # the unused days of the current period

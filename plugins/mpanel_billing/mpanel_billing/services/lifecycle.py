@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from mpanel.core import audit
+from mpanel.core.errors import Conflict
 
-from ..errors import BillingError
 from . import signals
 from .cycles import MONTHS, add_cycles
 from .models import ACTIVE, CANCELLED, FRAUD, PENDING, SUSPENDED, TERMINATED, Service
@@ -35,13 +35,13 @@ def lock(session, service_id: int) -> Service | None:
 
 def transition(session, service: Service, to: str, reason: str | None = None) -> bool:
     """Move ``service`` to ``to``; False (and nothing done) if it is there already.
-    Raises BillingError("status") for a transition the table does not allow."""
+    Raises FieldError("status") for a transition the table does not allow."""
     service = lock(session, service.id)
     previous = service.status
     if previous == to:
         return False
     if to not in TRANSITIONS[previous]:
-        raise BillingError("status", f"a {previous} service cannot become {to}")
+        raise Conflict("status", f"a {previous} service cannot become {to}")
     if previous == PENDING and to == ACTIVE:
         service.next_due_date = (add_cycles(service.anchor_date, service.cycle, service.periods_billed)
                                  if service.cycle in MONTHS else None)

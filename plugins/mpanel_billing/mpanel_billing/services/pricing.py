@@ -18,7 +18,8 @@ def coupon_discount(session, service, customer, index: int) -> Decimal:
     if not service.coupon or index == 0:
         return Decimal(0)
     from mpanel_catalog.calculator import quote_product
-    from mpanel_catalog.errors import FieldError
+
+    from mpanel.core.errors import FieldError
 
     try:
         quote = quote_product(session, service.product_id, service.cycle, customer=customer,

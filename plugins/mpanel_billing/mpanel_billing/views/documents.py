@@ -10,10 +10,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from sqlalchemy import func
 
+from mpanel.core.errors import FieldError
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 
-from ..errors import BillingError
 from ..i18n import lazy_gettext as _
 from ..invoices import issue
 from ..models.invoice import CREDIT_NOTE, INVOICE, Invoice
@@ -72,7 +72,7 @@ class InvoiceView(_DocumentView):
                 issue(db.session, item)
             db.session.commit()
             flash(_("Issued"), "success")
-        except BillingError as error:
+        except FieldError as error:
             db.session.rollback()
             flash(f"{error.field}: {error.message}", "danger")
         return redirect(self.get_redirect())

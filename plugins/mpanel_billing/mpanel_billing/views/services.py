@@ -9,9 +9,9 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 
-from ..errors import BillingError
 from ..i18n import lazy_gettext as _
 from ..services import lifecycle
 from ..services.models import ACTIVE, CANCELLED, SUSPENDED, TERMINATED, Order, Service
@@ -42,7 +42,7 @@ class ServiceView(ModelView):
             changed = sum(lifecycle.transition(db.session, item, to, "by staff") for item in items)
             db.session.commit()
             flash(_("%(count)s changed", count=changed), "success")
-        except BillingError as error:
+        except FieldError as error:
             db.session.rollback()
             flash(f"{error.field}: {error.message}", "danger")
         return redirect(self.get_redirect())

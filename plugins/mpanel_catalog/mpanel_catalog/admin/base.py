@@ -14,11 +14,11 @@ from marshmallow import ValidationError, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 from sqlalchemy import func, select
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.web.crud import TenantModelConverter, TenantModelView
 from mpanel.web.forms import form_rule, schema_rule
 from mpanel_catalog.admin.labels import LABELS
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.validation import Rules
 

@@ -10,11 +10,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 from wtforms import DecimalField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel_catalog import validation
 from mpanel_catalog.admin.base import CatalogApi, CatalogModelView
 from mpanel_catalog.constants import TLD_ACTIONS
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext
 from mpanel_catalog.i18n import lazy_gettext as _
 from mpanel_catalog.models import Tld, TldFees, TldPrice

@@ -4,7 +4,7 @@ from flask import request
 from flask_appbuilder.api import BaseApi
 from marshmallow import ValidationError
 
-from mpanel_catalog.errors import FieldError
+from mpanel.core.errors import FieldError
 
 
 class QuoteApi(BaseApi):

@@ -2,12 +2,12 @@
 
 from flask_appbuilder.api import expose, permission_name, protect, safe
 
+from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 from mpanel_catalog.api import schemas
 from mpanel_catalog.api.base import QuoteApi
 from mpanel_catalog.calculator import quote_bundle, quote_domain, quote_product
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from mpanel.core.errors import FieldError
 from mpanel.core.money import CurrencyError, exponent, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 from mpanel_catalog import coupons as coupon_rules
 from mpanel_catalog.calculator.lines import LineBuilder
 from mpanel_catalog.constants import CYCLES
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.models import Coupon, CustomerGroup
 from mpanel_catalog.settings import prices_include_tax

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from mpanel.core.errors import FieldError
 from mpanel_catalog.calculator.context import Buyer, apply_group_discount, plain
 from mpanel_catalog.calculator.lines import LineBuilder, Quote
 from mpanel_catalog.calculator.products import whole
 from mpanel_catalog.constants import MAX_DOMAIN_YEARS, TLD_ACTIONS
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.models import Tld, TldFees, TldPrice
 

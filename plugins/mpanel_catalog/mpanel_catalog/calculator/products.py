@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from mpanel.core.errors import FieldError
 from mpanel.web.routing import MAX_ID
 from mpanel_catalog.calculator.context import (
     Buyer,
@@ -21,7 +22,6 @@ from mpanel_catalog.calculator.context import (
     plain,
 )
 from mpanel_catalog.calculator.lines import LineBuilder, Quote
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.models import Bundle, Option, OptionChoice, OptionGroup, Price, Product
 

@@ -3,12 +3,12 @@
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_babel import get_locale
 
+from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
 from mpanel_catalog import storefront
 from mpanel_catalog.calculator import quote_product
-from mpanel_catalog.errors import FieldError
 from mpanel_catalog.i18n import gettext
 
 blueprint = Blueprint("catalog_client", __name__, url_prefix="/client/catalog", static_folder="../static",
