@@ -8,9 +8,9 @@ import threading
 import pytest
 from mpanel_billing.models import Invoice
 from mpanel_billing.models.invoice import OPEN
-from mpanel_billing.orders.domains import invoice_renewal
 from mpanel_catalog.models import TldPrice
 from mpanel_domains import tasks
+from mpanel_domains.billing import invoice_renewal
 from mpanel_domains.models import Domain, DomainAction, DomainRenewal
 from mpanel_domains.sync import set_status
 from mpanel_registrar_demo.models import DemoRegistration
