@@ -6,10 +6,10 @@ charge, exempt, non-EU and multi-currency customers, under every invoicing polic
 import datetime as dt
 
 import pytest
-from billing_testing import D
 from mpanel_billing import run
 from mpanel_billing.models import Invoice, LedgerEntry, Service, ServicePeriod
 from mpanel_billing.signals import invoice_issued
+from mpanel_billing.testing import D
 from sqlalchemy import select
 
 from mpanel.core.audit import AuditLog

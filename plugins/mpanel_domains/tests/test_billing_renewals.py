@@ -13,12 +13,11 @@ from mpanel_domains import tasks
 from mpanel_domains.billing import invoice_renewal
 from mpanel_domains.models import Domain, DomainAction, DomainRenewal
 from mpanel_domains.sync import set_status
+from mpanel_domains.testing import TODAY, D, lines, pay, renewals, year_later
 from mpanel_registrar_demo.models import DemoRegistration
 from sqlalchemy import func, select, update
 
 from mpanel.testing.pytest_plugin import bearer, csrf_token
-
-from .conftest import TODAY, D, lines, pay, renewals, year_later
 
 
 def test_renewal_due_invoices_once_and_payment_renews_at_the_registrar(app, shop, registered):
