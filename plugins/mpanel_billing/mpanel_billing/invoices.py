@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from mpanel.core import counters
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
@@ -37,11 +38,6 @@ from .settings import load as load_settings
 from .signals import invoice_cancelled, invoice_finalizing, invoice_issued
 from .tax.rules import Buyer, decide
 from .tax.vat import is_valid_for
-
-
-def today(session) -> dt.date:
-    """The tenant's local date: numbers and due dates follow its calendar."""
-    return _tenant(session).local_now().date()
 
 
 def _tenant(session) -> Tenant:
@@ -165,7 +161,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
     settings = load_settings(session)
     invoice_finalizing.send(invoice)
     tenant = _tenant(session)
-    on = on or tenant.local_now().date()
+    on = on or tenant_today(session)
     if invoice.kind == INVOICE:
         invoice.seller = seller_snapshot(settings, tenant)
         invoice.buyer = buyer_snapshot(invoice.customer)
@@ -199,7 +195,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
 
 def finalize_proforma(session, invoice: Invoice) -> None:
     """A paid proforma becomes the tax invoice: the next invoice number, dated today."""
-    on = today(session)
+    on = tenant_today(session)
     invoice.number_seq, invoice.number = next_number(session, INVOICE, on)
     invoice.issue_date = on
     mailing.enqueue_document(session, invoice)

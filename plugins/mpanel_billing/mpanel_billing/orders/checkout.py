@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import FieldError
 
 from .. import invoices
-from ..run import local_date, record_periods
+from ..run import record_periods
 from ..services import lifecycle
 from ..services.cycles import MONTHS, period
 from ..services.models import ACTIVE, PENDING, Order, OrderLine, Service
@@ -66,7 +67,7 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
             with _named(index):
                 kind.check(session, customer, item)
         line_kinds.append(kind)
-    on = on or local_date(session)
+    on = on or tenant_today(session)
     coupons = [coupon] if coupon else []
     order = Order(customer_id=customer.id, currency=customer.currency, coupon=coupon)
     session.add(order)

@@ -10,7 +10,8 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from ..run import local_date
+from mpanel.core.clock import tenant_today
+
 from ..services import consequences, lifecycle
 from ..services.models import ACTIVE, PENDING, SUSPENDED, Order, OrderLine, Service, ServicePeriod
 from ..signals import invoice_paid
@@ -25,7 +26,7 @@ def _paid(invoice, **kwargs):
     order = session.scalar(select(Order).where(Order.invoice_id == invoice.id))
     if order is not None:
         _fulfil(session, order)
-    today = local_date(session)
+    today = tenant_today(session)
     suspended = session.scalars(select(Service).join(ServicePeriod, ServicePeriod.service_id == Service.id)
                                 .where(ServicePeriod.invoice_id == invoice.id, Service.status == SUSPENDED)
                                 .distinct()).all()
