@@ -88,6 +88,8 @@ def _after_commit(session) -> None:
     # Enqueues the drain task; in immediate mode (tests) it runs right here, in
     # its own app context and session. A commit made while draining (a handler
     # that enqueues more) needs no new drain: the running loop picks it up.
+    if session.in_nested_transaction():  # a savepoint released (begin_nested): the transaction goes on
+        return
     tenants = session.info.pop("mpanel_outbox_tenants", ())
     if _draining.get():
         return

@@ -51,7 +51,7 @@ def _due(horizon: dt.date):
                 or_(Service.cancel_at.is_(None), Service.next_due_date < Service.cancel_at))
 
 
-def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> dict:
+def run(session, on: dt.date | None = None, now: dt.datetime | None = None, bulk_path: bool = True) -> dict:
     """One pass over the tenant in scope, committing per batch of customers; returns counts.
 
     ``on`` simulates the day the run looks at (default: the tenant's today, at
@@ -74,7 +74,7 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
         session.commit()
         if not batch:
             break
-        if bulk.available() and _bill_batch_or_rollback(session, batch, today, horizon, counts):
+        if bulk_path and _bill_batch_or_rollback(session, batch, today, horizon, counts):
             after = batch[-1]
             continue
         for customer_id in batch:

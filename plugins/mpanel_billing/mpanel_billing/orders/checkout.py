@@ -3,8 +3,9 @@ caller's transaction, priced by the catalogue's calculator only. The coupon is
 redeemed and stock taken in the same transaction, so a failure saves nothing.
 
 Lines of other kinds (a domain) belong to the plugin that registered their kind
-(:mod:`.kinds`): each kind checks its lines first, before anything is written, so
-an outside call (a registry's availability check) never holds a row lock.
+(:mod:`.kinds`): each kind checks its lines first, before the unit of work
+(:mod:`mpanel.core.unit_of_work`) that writes the order opens, so an outside call
+(a registry's availability check) never holds a row lock.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from mpanel.core.clock import tenant_today
 from mpanel.core.errors import FieldError
+from mpanel.core.unit_of_work import unit_of_work
 
 from .. import invoices
 from ..run import record_periods
@@ -67,47 +69,49 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
             with _named(index):
                 kind.check(session, customer, item)
         line_kinds.append(kind)
-    on = on or tenant_today(session)
-    coupons = [coupon] if coupon else []
-    order = Order(customer_id=customer.id, currency=customer.currency, coupon=coupon)
-    session.add(order)
-    draft = invoices.create_draft(session, customer, customer.currency)
-    session.flush()
-    billed, trials = [], []
-    for index, (item, kind) in enumerate(zip(lines, line_kinds, strict=True)):
-        with _named(index):
-            if kind is not None:
-                kind.add(session, order, draft, customer, item)
-                continue
-            _check_shapes(item)
-            quote = quote_product(session, item.get("product"), item.get("cycle"), customer=customer,
-                                  options=item.get("options"), addons=item.get("addons"), coupons=coupons)
-            take_stock(session, int(item["product"]), 1)
-        service = _service(session, order, customer, item, quote, on)
-        if quote.trial_days:
-            trials.append(service)
-            continue
-        start, end = period(on, service.cycle, 0) if service.cycle in MONTHS else (on, on)
-        mark = len(draft.lines)
-        add_quote(session, draft, quote, start, end)
-        if service.cycle in MONTHS:
-            billed.append((service, start, end, mark))
-            service.periods_billed = 1
-    if coupon:
-        try:
-            redeem(session, coupon, customer, reference=f"order:{order.id}")
-        except FieldError as error:
-            raise FieldError("coupon", error.message) from None
-    if draft.lines:
+    with unit_of_work(session, "order.place") as work:
+        on = on or tenant_today(session)
+        coupons = [coupon] if coupon else []
+        order = Order(customer_id=customer.id, currency=customer.currency, coupon=coupon)
+        session.add(order)
+        draft = invoices.create_draft(session, customer, customer.currency)
         session.flush()
-        # The period key points at the first line of each service on this invoice.
-        record_periods(session, draft, [(s, start, end, draft.lines[mark]) for s, start, end, mark in billed])
-        invoices.issue(session, draft, on=on)
-        order.invoice_id = draft.id
-    else:
-        session.delete(draft)
-    for service in trials:
-        lifecycle.transition(session, service, ACTIVE, "free trial")
+        billed, trials = [], []
+        for index, (item, kind) in enumerate(zip(lines, line_kinds, strict=True)):
+            with _named(index):
+                if kind is not None:
+                    kind.add(session, order, draft, customer, item)
+                    continue
+                _check_shapes(item)
+                quote = quote_product(session, item.get("product"), item.get("cycle"), customer=customer,
+                                      options=item.get("options"), addons=item.get("addons"), coupons=coupons)
+                take_stock(session, int(item["product"]), 1)
+            service = _service(session, order, customer, item, quote, on)
+            if quote.trial_days:
+                trials.append(service)
+                continue
+            start, end = period(on, service.cycle, 0) if service.cycle in MONTHS else (on, on)
+            mark = len(draft.lines)
+            add_quote(session, draft, quote, start, end)
+            if service.cycle in MONTHS:
+                billed.append((service, start, end, mark))
+                service.periods_billed = 1
+        if coupon:
+            try:
+                redeem(session, coupon, customer, reference=f"order:{order.id}")
+            except FieldError as error:
+                raise FieldError("coupon", error.message) from None
+        if draft.lines:
+            session.flush()
+            # The period key points at the first line of each service on this invoice.
+            record_periods(session, draft, [(s, start, end, draft.lines[mark]) for s, start, end, mark in billed])
+            invoices.issue(session, draft, on=on)
+            order.invoice_id = draft.id
+        else:
+            session.delete(draft)
+        for service in trials:
+            lifecycle.transition(session, service, ACTIVE, "free trial")
+        work.audit(order, customer_id=customer.id, invoice_id=order.invoice_id, lines=len(lines))
     return order
 
 
