@@ -41,3 +41,15 @@ def test_billing_settings_form_refuses_bad_values_by_name_and_saves_typed_ones(c
     assert (settings.payment_terms_days, settings.auto_apply_credit) == (30, False)
     assert str(settings.late_fee_amount) == "2.5"
     assert settings.seller["name"] == "Acme Hosting GmbH"  # the other fields came back as they were
+
+
+def test_number_settings_of_every_plugin_refuse_text(client, billing):
+    billing.tenant.web_login(client, billing.tenant.staff("Owner"))
+    for plugin, key in (("billing", "renewal_lead_days"), ("domains", "renewal_days_before"),
+                        ("registrar_epp", "port"), ("registrar_epp", "timeout")):
+        path = f"/marketplace/{plugin}/settings"
+        page = client.get(path, base_url=billing.host).get_data(as_text=True)
+        assert re.search(rf'inputmode="numeric" id="{key}"', page), (plugin, key)
+        data = {**form_values(page), "csrf_token": csrf_token(page), key: "ten"}
+        refused = client.post(path, base_url=billing.host, data=data)
+        assert refused.status_code == 400 and f"<b>{key}</b>" in refused.get_data(as_text=True), (plugin, key)
