@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi, protect, safe
+from flask_appbuilder.api import protect
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from mpanel.api.base import Api, safe
 from mpanel.core import audit
 from mpanel.core.plugins.engine import PluginError, loaded_plugins, set_active
 from mpanel.core.settings import get_settings, set_settings
@@ -71,7 +72,7 @@ class MarketplaceView(BaseView):
         return self.render_template("mpanel/plugin_settings.html", plugin=plugin, values=current, form=form)
 
 
-class MarketplaceApi(BaseApi):
+class MarketplaceApi(Api):
     resource_name = "marketplace"
     allow_browser_login = True
 
