@@ -63,7 +63,7 @@ def test_ip_allow_list(client, tenant, allowed, inside, outside):
     for ip in outside:
         refused = call(client, key, ip=ip)
         assert refused.status_code == 403 and refused.is_json, ip
-        assert "address" in refused.get_json()["message"]
+        assert "address" in refused.get_json()["message"]["request"][0]
 
 
 def test_scopes_limit_what_a_key_can_do(client, tenant):

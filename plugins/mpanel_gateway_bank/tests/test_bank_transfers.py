@@ -113,7 +113,9 @@ def test_statement_import_matches_by_reference_and_amount(billing, client):
     assert again.get_json()["new"] is False
     overlapping = statement(entry("119.00", "E1", structured=rf), statement_id="STMT-2")  # the same line again
     assert client.post("/api/v1/bank/statements", data=overlapping, base_url=billing.host,
-                       headers=headers).get_json()["lines"] == 0
+                       headers=headers).status_code == 415  # a body without its type
+    assert client.post("/api/v1/bank/statements", data=overlapping, base_url=billing.host,
+                       headers={**headers, "Content-Type": "application/xml"}).get_json()["lines"] == 0
 
     waiting = client.get("/api/v1/bank/lines?status=unmatched", headers=headers, base_url=billing.host).get_json()
     lines = {line["bank_ref"]: line for line in waiting["result"]}
