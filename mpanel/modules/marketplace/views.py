@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi, protect, safe
+from flask_appbuilder.api import protect
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from mpanel.api.base import Api, safe
 from mpanel.core import audit
 from mpanel.core.plugins.engine import PluginError, loaded_plugins, set_active
 from mpanel.core.settings import declared, get_settings, parse_settings, set_settings
@@ -76,7 +77,7 @@ class MarketplaceView(BaseView):
                                     settings=declared(plugin.tenant_settings), errors=errors), 400 if errors else 200
 
 
-class MarketplaceApi(BaseApi):
+class MarketplaceApi(Api):
     resource_name = "marketplace"
     allow_browser_login = True
 

@@ -6,11 +6,10 @@ from decimal import Decimal as D
 import pytest
 from mpanel_catalog.calculator import quote_bundle, quote_product
 from mpanel_catalog.models import Bundle, BundleItem, Option, Product
+from mpanel_catalog.testing import customer
 
 from mpanel.core.errors import FieldError
 from mpanel.core.settings import set_settings
-
-from .conftest import customer
 
 
 def amounts(quote):

@@ -1,8 +1,7 @@
 """The client-area catalogue: pages, live price, client REST API, languages."""
 
 import pytest
-
-from .conftest import Api
+from mpanel_catalog.testing import Api
 
 
 @pytest.fixture

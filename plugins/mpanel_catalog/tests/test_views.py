@@ -1,10 +1,10 @@
 """Admin views per role, and their forms: rules, money never rounded, nothing saved on errors."""
 
 import pytest
+from mpanel_catalog.testing import Api, build_catalogue
 
 from mpanel.testing.pytest_plugin import csrf_token
 
-from .conftest import Api, build_catalogue
 from .test_isolation import VIEWS
 
 MENU_VIEWS = ["catalogproductgroupview", "catalogproductview", "catalogpriceview", "catalogoptiongroupview",

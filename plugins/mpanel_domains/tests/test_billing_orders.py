@@ -3,11 +3,10 @@
 import pytest
 from mpanel_billing.models import Invoice, Order
 from mpanel_domains.models import Domain, DomainAction
+from mpanel_domains.testing import D, pay
 from sqlalchemy import func, select
 
 from mpanel.testing.pytest_plugin import csrf_token
-
-from .conftest import D, pay
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ processing that survives a Stripe outage."""
 import datetime as dt
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger
 from mpanel_billing.gateways import payments
 from mpanel_billing.gateways.registry import get_gateway
+from mpanel_billing.testing import D
+from mpanel_gateway_stripe.testing import NAME
 from sqlalchemy import update
-from stripe_testing import NAME
 
 from mpanel.core import outbox
 from mpanel.core.outbox import OutboxMessage

@@ -9,10 +9,10 @@ tenant's scope, so another tenant's id is "not found", never linked.
 
 from __future__ import annotations
 
-from flask_appbuilder import ModelRestApi
 from marshmallow import ValidationError, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from mpanel.api.base import ModelApi
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.web.crud import TenantModelConverter, TenantModelView, in_use
@@ -72,7 +72,7 @@ def model_schema(model, columns, rules: Rules) -> CatalogSchema:
     return type(f"{model.__name__}Schema", (CatalogSchema,), {"Meta": meta, "rules": rules})()
 
 
-class CatalogApi(ModelRestApi):
+class CatalogApi(ModelApi):
     """REST for one catalogue model; errors are ``{"message": {field: [...]}}`` with 422."""
 
     rules: Rules = Rules()
@@ -87,5 +87,5 @@ class CatalogApi(ModelRestApi):
     def delete_headless(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None and (reason := in_use(self.datamodel.session, item)):
-            return self.response_422(message={"id": [reason]})
+            return self.response(409, message={"id": [reason]})
         return super().delete_headless(pk)
