@@ -17,6 +17,7 @@ from mpanel.core.money import quantize, to_decimal
 
 from .invoices import issue
 from .ledger import lock
+from .models.columns import check_scale
 from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, Invoice, InvoiceLine
 
 _COPIED = ("description", "unit_code", "unit_price", "discount_reason", "prices_include_tax", "price_tax_rate",
@@ -44,6 +45,7 @@ def _quantities(invoice: Invoice, credited: dict, wanted: list[dict] | None) -> 
         if line_id not in remaining:
             raise FieldError(f"lines.{index}.line_id", f"line {line_id} is not on this invoice")
         quantity = to_decimal(item.get("quantity", remaining[line_id]))
+        check_scale(quantity, InvoiceLine.__table__.c.quantity, f"lines.{index}.quantity")
         if quantity <= 0 or quantity > remaining[line_id] - chosen.get(line_id, 0):
             raise FieldError(f"lines.{index}.quantity",
                                     f"must be between 0 and the {remaining[line_id]} not credited yet")

@@ -19,6 +19,7 @@ from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
 from . import calc, ledger, mailing
+from .models.columns import check_scale
 from .models.invoice import (
     CANCELLED,
     CREDIT_NOTE,
@@ -147,6 +148,8 @@ def _vat_name(lines, category: str, rate: Decimal) -> str | None:
 def check_line(line: InvoiceLine) -> None:
     if not line.description or not line.description.strip():
         raise FieldError("description", "every line needs a description")
+    for name in ("quantity", "unit_price", "discount"):
+        check_scale(getattr(line, name), InvoiceLine.__table__.c[name], name)
     if line.quantity <= 0:
         raise FieldError("quantity", "must be positive (correct with a credit note)")
     if line.unit_price < 0:
