@@ -150,6 +150,9 @@ class Document:
     note: str | None = None
     payment_means: PaymentMeans | None = None
     prepaid_amount: Decimal = Decimal(0)
+    # BT-117 fixed per (category, rate): a credit note's share of its invoice's VAT
+    # (shares.py), within BR-S-09's tolerance of taxable x rate.
+    vat_amounts: Mapping[tuple[str, Decimal], Decimal] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.kind not in (INVOICE, CREDIT_NOTE):
@@ -159,6 +162,8 @@ class Document:
         object.__setattr__(self, "allowances_charges", tuple(self.allowances_charges))
         reasons = MappingProxyType(dict(self.exemption_reasons))
         object.__setattr__(self, "exemption_reasons", reasons)
+        vat = MappingProxyType({(c, to_decimal(r)): to_decimal(a) for (c, r), a in self.vat_amounts.items()})
+        object.__setattr__(self, "vat_amounts", vat)
         _decimals(self, "prepaid_amount")
         if not self.lines:
             raise ValueError("a document needs at least one line (BR-16)")

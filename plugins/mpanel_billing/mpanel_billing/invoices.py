@@ -18,7 +18,7 @@ from mpanel.core.money import to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
-from . import calc, ledger, mailing
+from . import calc, ledger, mailing, shares
 from .models.columns import check_scale
 from .models.invoice import (
     CANCELLED,
@@ -122,6 +122,9 @@ def recalculate(session, invoice: Invoice, settings=None) -> calc.InvoiceAmounts
     try:
         rounding = invoice.credited_invoice.rounding if invoice.kind == CREDIT_NOTE else settings.tax_rounding
         amounts = calc.compute(invoice.lines, invoice.currency, rounding)
+        if invoice.kind == CREDIT_NOTE:
+            vat = shares.vat_shares(session, invoice, amounts.totals)
+            amounts = calc.compute(invoice.lines, invoice.currency, rounding, vat)
     except ValueError as exc:  # documents.py refuses what EN 16931 cannot express
         raise FieldError("lines", str(exc)) from None
     for line, net, gross in zip(invoice.lines, amounts.totals.line_nets, amounts.gross_amounts, strict=True):

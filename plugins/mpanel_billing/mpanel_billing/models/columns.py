@@ -24,6 +24,8 @@ def rate() -> Column:
 def check_scale(value: Decimal, column, field: str) -> None:
     """Refuse a value with more decimals than the Numeric ``column`` keeps: the
     database would round it, and documents computed before and after would differ."""
-    scale = column.type.scale
+    if value is None:
+        return
+    scale, value = column.type.scale, Decimal(value)
     if value.is_finite() and -value.normalize().as_tuple().exponent > scale:
         raise FieldError(field, f"at most {scale} decimals are kept; {value} has more")
