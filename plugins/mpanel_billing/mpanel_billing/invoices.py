@@ -37,7 +37,7 @@ from .parties import buyer_snapshot, seller_snapshot
 from .settings import load as load_settings
 from .signals import invoice_cancelled, invoice_finalizing, invoice_issued
 from .tax.rules import Buyer, decide
-from .tax.vat import is_valid_for
+from .tax.vies import vat_id_valid
 
 
 def today(session) -> dt.date:
@@ -83,10 +83,10 @@ def add_line(session, invoice: Invoice, description: str, quantity, unit_price, 
     return line
 
 
-def tax_buyer(customer, settings) -> Buyer:
+def tax_buyer(session, customer, settings) -> Buyer:
     """What the tax rules know of ``customer``."""
     return Buyer(country=customer.country, region=customer.region, tax_exempt=customer.tax_exempt,
-                 vat_id_valid=is_valid_for(customer.vat_id, customer.country, online=settings.vies_check))
+                 vat_id_valid=vat_id_valid(session, customer, settings.vies_check))
 
 
 def tax_fields(decision) -> dict:
@@ -98,7 +98,7 @@ def tax_fields(decision) -> dict:
 
 def _apply_taxes(session, invoice: Invoice, settings) -> None:
     """Decide every line's tax from the rules and the customer as they are now."""
-    buyer = tax_buyer(invoice.customer, settings)
+    buyer = tax_buyer(session, invoice.customer, settings)
     rules = session.scalars(select(TaxRule).where(TaxRule.active.is_(True))).all()
     seller_country = _tenant(session).country
     reasons = {}
