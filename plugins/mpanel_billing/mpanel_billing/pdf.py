@@ -22,6 +22,7 @@ from mpanel.core import mail
 from mpanel.core.errors import Conflict
 from mpanel.core.tenancy import require_tenant_id
 
+from .documents import VATEX
 from .gateways.registry import document_reference
 from .i18n import language, money, number
 from .models.documents import StoredDocument
@@ -93,6 +94,12 @@ def _payment(invoice: Invoice, kind: str, seller: dict) -> dict:
             "bank": bank.get("name", ""), "reference": reference, "reference_printed": grouped(reference)}
 
 
+def exemption_notes(invoice: Invoice) -> list[str]:
+    """Each exemption reason with its VATEX code (art. 226(11): the provision that applies)."""
+    return [f"{VATEX[category]}: {text}" if category in VATEX else text
+            for category, text in invoice.exemption_reasons.items()]
+
+
 def context(invoice: Invoice, kind: str, settings) -> dict:
     """What a template sees: strings, lists and dicts of strings."""
     code = invoice.language
@@ -122,7 +129,7 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
             "total": money(invoice.total, invoice.currency, code),
             "paid": money(paid, invoice.currency, code) if paid else "",
             "amount_due": money(invoice.amount_due, invoice.currency, code),
-            "notes": [n for n in (invoice.notes, *invoice.exemption_reasons.values(), seller.get("legal_notes")) if n],
+            "notes": [n for n in (invoice.notes, *exemption_notes(invoice), seller.get("legal_notes")) if n],
             "bank": seller.get("bank") or {}, "payment": _payment(invoice, kind, seller),
             "labels": _labels(_), "colour": settings.accent_color,
             "logo": "asset:logo" if settings.logo else "",

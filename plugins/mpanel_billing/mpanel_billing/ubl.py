@@ -19,6 +19,7 @@ from .documents import (
     INVOICE,
     NEEDS_EXEMPTION_REASON,
     OUTSIDE_SCOPE,
+    VATEX,
     Document,
     DocumentLine,
     Party,
@@ -71,6 +72,7 @@ class _Writer:
         if category != OUTSIDE_SCOPE:  # BR-O-05/06/07: "not subject to VAT" has no rate
             _cbc(element, "Percent", _number(rate))
         if reason and category in NEEDS_EXEMPTION_REASON:
+            _cbc(element, "TaxExemptionReasonCode", VATEX[category])
             _cbc(element, "TaxExemptionReason", self.document.exemption_reasons[category])
         _cbc(_cac(element, "TaxScheme"), "ID", "VAT")
 
@@ -82,7 +84,9 @@ class _Writer:
             if value:  # optional in EN 16931 (BT-35, BT-37, BT-38); no empty elements
                 _cbc(address, name, value)
         _cbc(_cac(address, "Country"), "IdentificationCode", party.country)
-        if party.vat_id:
+        # BR-O-02: an invoice "not subject to VAT" carries no VAT identifiers (the PDF still shows them).
+        outside = any(group.category == OUTSIDE_SCOPE for group in self.totals.breakdown)
+        if party.vat_id and not outside:
             scheme = _cac(element, "PartyTaxScheme")
             _cbc(scheme, "CompanyID", party.vat_id)
             _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")

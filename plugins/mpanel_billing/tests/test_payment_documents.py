@@ -21,7 +21,9 @@ from mpanel.core.plugins.engine import loaded_plugins, set_active
 from mpanel.core.settings import set_settings
 from mpanel.testing.pytest_plugin import bearer
 
-VALIDATORS = Path(__file__).resolve().parents[3] / ".." / "shared" / "validators"
+# <checkout>/../shared/validators, from /work/main as from a worktree in /work/wt/<name>.
+VALIDATORS = next(p / "shared" / "validators" for p in Path(__file__).resolve().parents
+                  if (p / "shared" / "validators").is_dir())
 NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
       "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
 IBAN, IBAN_PRINTED, BIC = "DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX"

@@ -23,8 +23,9 @@ from mpanel_billing.ubl import render_ubl
 from mpanel.core.money import exponent
 
 D = Decimal
-# <repo root>/../shared/validators; the repo root is three levels above tests/.
-VALIDATORS = Path(__file__).resolve().parents[3] / ".." / "shared" / "validators"
+# <checkout>/../shared/validators, from /work/main as from a worktree in /work/wt/<name>.
+VALIDATORS = next(p / "shared" / "validators" for p in Path(__file__).resolve().parents
+                  if (p / "shared" / "validators").is_dir())
 EXAMPLES = [*(VALIDATORS / "en16931" / "examples").iterdir(),
             *(VALIDATORS / "en16931" / "testfiles").iterdir()]
 NS = {
