@@ -11,6 +11,7 @@ from decimal import Decimal
 from mpanel.core.errors import FieldError
 
 from .. import invoices
+from ..i18n import in_language
 from ..run import local_date, record_periods
 from ..services import lifecycle
 from ..services.cycles import MONTHS, period
@@ -60,8 +61,9 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
                 _domain_line(session, order, draft, customer, item)
                 continue
             _check_shapes(item)
-            quote = quote_product(session, item.get("product"), item.get("cycle"), customer=customer,
-                                  options=item.get("options"), addons=item.get("addons"), coupons=coupons)
+            quote = in_language(customer.language, quote_product, session, item.get("product"), item.get("cycle"),
+                                customer=customer, options=item.get("options"), addons=item.get("addons"),
+                                coupons=coupons)
             take_stock(session, int(item["product"]), 1)
         except ValueError as error:  # the catalogue's, the domains' and billing's field errors
             if not hasattr(error, "field"):
@@ -133,7 +135,8 @@ def _domain_line(session, order, draft, customer, item) -> None:
         raise FieldError("action", "register or transfer")
     domain = prepare_domain(session, customer, str(item.get("domain") or ""), transfer=action == "transfer",
                             auth_code=item.get("auth_code"))
-    quote = quote_domain(session, domain.tld, action, item.get("years", 1), customer=customer)
+    quote = in_language(customer.language, quote_domain, session, domain.tld, action, item.get("years", 1),
+                        customer=customer)
     confirm_orderable(session, domain)  # the registry, last: only for an order that is otherwise fine
     first = len(draft.lines) + 1
     add_quote(session, draft, quote)
