@@ -16,6 +16,7 @@ from mpanel.core.settings import get_settings
 NAMESPACE = "billing"
 ROUNDING = ("en16931", "keep_gross")
 LATE_FEE_TYPES = ("none", "fixed", "percent")
+LATE_FEE_TAX = ("outside_scope", "standard")
 
 DEFAULTS = {
     # Tax rounding: "en16931" rounds line nets and takes VAT per rate from the
@@ -32,6 +33,9 @@ DEFAULTS = {
     "late_fee_type": "none",
     "late_fee_amount": "0",
     "late_fee_after_days": 14,
+    # Most member states (Germany among them) treat a dunning fee as damages, outside the
+    # scope of VAT (category O); "standard" charges the standard rate on it.
+    "late_fee_tax": "outside_scope",
     "seller_name": "",
     "seller_street": "",
     "seller_city": "",
@@ -99,6 +103,7 @@ class BillingSettings:
     late_fee_type: str
     late_fee_amount: Decimal
     late_fee_after_days: int
+    late_fee_tax: str
     seller: dict
     bank: dict
     legal_notes: str
@@ -129,6 +134,7 @@ def parse(values: dict) -> BillingSettings:
         late_fee_type=get("late_fee_type", _choice, LATE_FEE_TYPES),
         late_fee_amount=get("late_fee_amount", lambda v: to_decimal(str(v) or "0")),
         late_fee_after_days=get("late_fee_after_days", _int, 1),
+        late_fee_tax=get("late_fee_tax", _choice, LATE_FEE_TAX),
         seller={key[7:]: str(values[key] or "") for key in values if key.startswith("seller_")},
         bank={key[5:]: str(values[key] or "") for key in values if key.startswith("bank_")},
         legal_notes=get("legal_notes"),

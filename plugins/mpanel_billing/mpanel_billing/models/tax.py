@@ -9,7 +9,8 @@ from .columns import rate
 
 # Rule categories; "standard" and "reduced" are both VAT category S.
 CATEGORIES = ("standard", "reduced", "zero", "exempt", "reverse_charge")
-TAX_CLASSES = ("standard", "reduced", "zero", "exempt")  # what a line (later: a product) asks for
+# What a line (later: a product) asks for; "outside_scope": no supply for VAT (a late fee as damages).
+TAX_CLASSES = ("standard", "reduced", "zero", "exempt", "outside_scope")
 
 
 class TaxRule(TenantScoped, Model):

@@ -37,6 +37,8 @@ NOTES = {
     ZERO_RATED: "Zero rated",
 }
 # Services to a buyer outside the EU are supplied where the buyer is (art. 44, 58): outside the scope of EU VAT.
+# A late payment fee is damages, no consideration for a supply (ECJ C-277/05): outside the scope of VAT.
+NO_SUPPLY = "Not subject to VAT: compensation for late payment, no consideration for a supply"
 OUTSIDE_EU = "Not subject to VAT: services supplied outside the EU (Art. 44 and 58 Council Directive 2006/112/EC)"
 _CATEGORY = {"standard": STANDARD, "reduced": STANDARD, "zero": ZERO_RATED, "exempt": EXEMPT,
              "reverse_charge": REVERSE_CHARGE}
@@ -111,6 +113,8 @@ def _no_rule(category: str, rules, seller_country: str) -> TaxDecision:
 def decide(rules, seller_country: str, buyer: Buyer, tax_class: str = "standard", oss: bool = False) -> TaxDecision:
     rules = [rule for rule in rules if getattr(rule, "active", True)]
     eu_seller = seller_country in MEMBER_STATES
+    if tax_class == "outside_scope":
+        return TaxDecision(OUTSIDE_SCOPE, ZERO, NO_SUPPLY, None, NO_SUPPLY)
     if buyer.tax_exempt or tax_class == "exempt":
         return _no_rule(EXEMPT, rules, seller_country)
     if eu_seller and buyer.country in MEMBER_STATES and buyer.country != seller_country:
