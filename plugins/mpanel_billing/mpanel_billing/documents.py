@@ -157,6 +157,8 @@ class Document:
     # BT-117 fixed per (category, rate): a credit note's share of its invoice's VAT
     # (shares.py), within BR-S-09's tolerance of taxable x rate.
     vat_amounts: Mapping[tuple[str, Decimal], Decimal] = field(default_factory=dict)
+    tax_currency: str | None = None  # BT-6, when VAT is also stated in another currency
+    tax_currency_tax: Decimal | None = None  # BT-111
 
     def __post_init__(self):
         if self.kind not in (INVOICE, CREDIT_NOTE):

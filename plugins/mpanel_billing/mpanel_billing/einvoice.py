@@ -32,6 +32,7 @@ def document_for(invoice: Invoice):
         note=invoice.notes, payment_means=payment_means(invoice.seller, reference),
         preceding_invoice_number=credited.number if credited else None,
         preceding_invoice_date=credited.issue_date if credited else None,
+        tax_currency=invoice.tax_currency, tax_currency_tax=invoice.tax_currency_tax,
         buyer_reference=str(invoice.buyer.get("customer_id", "")) or None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 from babel.numbers import format_currency, format_decimal
@@ -39,4 +40,5 @@ def money(amount, currency: str, code: str) -> str:
 
 
 def number(value, code: str) -> str:
-    return format_decimal(value, locale=code)
+    """Every decimal the value has (a quantity of 2.0001, a rate of 0.9234), none it has not."""
+    return format_decimal(Decimal(value).normalize(), locale=code, decimal_quantization=False)

@@ -18,7 +18,7 @@ from mpanel.core.money import to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
-from . import calc, ledger, mailing, shares
+from . import calc, ledger, mailing, shares, taxcurrency
 from .models.columns import check_scale
 from .models.invoice import (
     CANCELLED,
@@ -55,13 +55,15 @@ def _require_draft(invoice: Invoice) -> None:
 
 
 def create_draft(session, customer, currency: str | None = None, due_date: dt.date | None = None,
-                 notes: str | None = None) -> Invoice:
+                 notes: str | None = None, tax_exchange_rate=None) -> Invoice:
+    """``tax_exchange_rate``: 1 unit of ``currency`` in the seller's national currency (taxcurrency.py)."""
     try:
         currency = validate_currency(currency or customer.currency)
     except ValueError as exc:
         raise FieldError("currency", str(exc)) from None
     invoice = Invoice(customer=customer, customer_id=customer.id, kind=INVOICE, status=DRAFT, currency=currency,
-                      due_date=due_date, notes=notes, language=customer.language, exemption_reasons={})
+                      due_date=due_date, notes=notes, language=customer.language, exemption_reasons={},
+                      tax_currency_rate=taxcurrency.check_rate(tax_exchange_rate))
     session.add(invoice)
     return invoice
 
@@ -180,6 +182,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
         if invoice.due_date < on:
             raise FieldError("due_date", "the due date is before the issue date")
     recalculate(session, invoice, settings)
+    taxcurrency.apply(invoice, tenant.country, settings.tax_exchange_rates)
     if invoice.total < 0:
         raise Conflict("lines", "the total must not be negative: issue a credit note instead")
     session.flush()  # lines and taxes are written while the invoice is still a draft

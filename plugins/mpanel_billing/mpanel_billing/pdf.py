@@ -127,6 +127,10 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
             "reference": reference, "seller": seller, "buyer": buyer, "lines": lines, "taxes": taxes,
             "net_total": money(invoice.net_total, invoice.currency, code),
             "total": money(invoice.total, invoice.currency, code),
+            "tax_in_tax_currency": _("VAT in %(currency)s at %(rate)s: %(amount)s", currency=invoice.tax_currency,
+                                     rate=number(invoice.tax_currency_rate, code),
+                                     amount=money(invoice.tax_currency_tax, invoice.tax_currency, code))
+            if invoice.tax_currency else "",
             "paid": money(paid, invoice.currency, code) if paid else "",
             "amount_due": money(invoice.amount_due, invoice.currency, code),
             "notes": [n for n in (invoice.notes, *exemption_notes(invoice), seller.get("legal_notes")) if n],

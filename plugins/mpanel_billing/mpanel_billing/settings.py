@@ -36,6 +36,9 @@ DEFAULTS = {
     # Most member states (Germany among them) treat a dunning fee as damages, outside the
     # scope of VAT (category O); "standard" charges the standard rate on it.
     "late_fee_tax": "outside_scope",
+    # Rates to the national currency for invoices that record none (orders, renewals), art. 230:
+    # "USD=0.9234, CHF=1.0712" (1 unit of the invoice's currency in the national one).
+    "tax_exchange_rates": "",
     "seller_name": "",
     "seller_street": "",
     "seller_city": "",
@@ -83,6 +86,15 @@ def _logo(value) -> str:
     return value or ""
 
 
+def _rates(value) -> dict:
+    rates = {}
+    for item in str(value or "").replace(";", ",").split(","):
+        if item.strip():
+            code, _, rate = item.partition("=")
+            rates[code.strip().upper()] = to_decimal(rate.strip())
+    return rates
+
+
 def _choice(value, choices) -> str:
     if value not in choices:
         raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
@@ -104,6 +116,7 @@ class BillingSettings:
     late_fee_amount: Decimal
     late_fee_after_days: int
     late_fee_tax: str
+    tax_exchange_rates: dict
     seller: dict
     bank: dict
     legal_notes: str
@@ -135,6 +148,7 @@ def parse(values: dict) -> BillingSettings:
         late_fee_amount=get("late_fee_amount", lambda v: to_decimal(str(v) or "0")),
         late_fee_after_days=get("late_fee_after_days", _int, 1),
         late_fee_tax=get("late_fee_tax", _choice, LATE_FEE_TAX),
+        tax_exchange_rates=get("tax_exchange_rates", _rates),
         seller={key[7:]: str(values[key] or "") for key in values if key.startswith("seller_")},
         bank={key[5:]: str(values[key] or "") for key in values if key.startswith("bank_")},
         legal_notes=get("legal_notes"),

@@ -121,6 +121,8 @@ class _Writer:
         if doc.note:
             _cbc(root, "Note", doc.note)
         _cbc(root, "DocumentCurrencyCode", self.currency)
+        if doc.tax_currency:
+            _cbc(root, "TaxCurrencyCode", doc.tax_currency)
         if doc.buyer_reference:
             _cbc(root, "BuyerReference", doc.buyer_reference)
         # The document's invoicing period (BG-14) spans the lines' periods.
@@ -215,6 +217,9 @@ class _Writer:
             self.amount(subtotal, "TaxableAmount", group.taxable)
             self.amount(subtotal, "TaxAmount", group.tax)
             self.tax_category(subtotal, "TaxCategory", group.category, group.rate, reason=True)
+        if doc.tax_currency:  # BT-111: the VAT total only, in the tax currency (BR-53)
+            _cbc(_cac(root, "TaxTotal"), "TaxAmount", format(quantize(doc.tax_currency_tax, doc.tax_currency), "f"),
+                 currencyID=doc.tax_currency)
         self.monetary_totals(root)
         for line, net in zip(doc.lines, totals.line_nets, strict=True):
             self.line(root, line, net)
