@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 
-from babel.numbers import format_currency, format_decimal
 from flask_babel import force_locale
 
 from mpanel.core.plugins.base import translation_domain
@@ -33,12 +31,3 @@ def in_language(code: str, fn, *args, **kwargs):
             return fn(*args, **kwargs)
     except ValueError:
         return fn(*args, **kwargs)
-
-
-def money(amount, currency: str, code: str) -> str:
-    return format_currency(amount, currency, locale=code)
-
-
-def number(value, code: str) -> str:
-    """Every decimal the value has (a quantity of 2.0001, a rate of 0.9234), none it has not."""
-    return format_decimal(Decimal(value).normalize(), locale=code, decimal_quantization=False)

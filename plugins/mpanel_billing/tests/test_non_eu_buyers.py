@@ -5,7 +5,6 @@ reason code and text on the UBL and the PDF."""
 
 import io
 import sys
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -16,9 +15,9 @@ from mpanel_billing.tax.vat import is_valid_for
 from pypdf import PdfReader
 
 from mpanel.modules.customers.validation import check_vat_id
+from mpanel.testing.validators import validators_dir
 
-VALIDATORS = next(p / "shared" / "validators" for p in Path(__file__).resolve().parents
-                  if (p / "shared" / "validators").is_dir())
+VALIDATORS = validators_dir()
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 

@@ -3,7 +3,6 @@ what earlier parts took, so the parts add up to exactly what was invoiced (net
 and VAT) and never more; the reconciliation reports any cent left either way."""
 
 import sys
-from pathlib import Path
 
 import pytest
 from billing_testing import D
@@ -12,9 +11,9 @@ from mpanel_billing.einvoice import ubl_for
 from mpanel_billing.models import Invoice, InvoiceLine
 from mpanel_billing.models.invoice import CREDIT_NOTE, DRAFT
 
-# <checkout>/../shared/validators, from /work/main as from a worktree in /work/wt/<name>.
-VALIDATORS = next(p / "shared" / "validators" for p in Path(__file__).resolve().parents
-                  if (p / "shared" / "validators").is_dir())
+from mpanel.testing.validators import validators_dir
+
+VALIDATORS = validators_dir()
 
 
 @pytest.fixture(scope="module")

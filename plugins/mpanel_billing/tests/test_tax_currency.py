@@ -5,7 +5,6 @@ rate the tenant records on the invoice; without a rate it is not issued."""
 import io
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -14,9 +13,9 @@ from mpanel_billing.pdf import stored_pdf
 from pypdf import PdfReader
 
 from mpanel.testing.pytest_plugin import bearer
+from mpanel.testing.validators import validators_dir
 
-VALIDATORS = next(p / "shared" / "validators" for p in Path(__file__).resolve().parents
-                  if (p / "shared" / "validators").is_dir())
+VALIDATORS = validators_dir()
 NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
       "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
 

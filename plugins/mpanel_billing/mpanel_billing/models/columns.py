@@ -1,19 +1,10 @@
-"""Column helpers shared by the billing models."""
+"""Column helpers of the billing models (amounts and currencies: ``mpanel.core.columns``)."""
 
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric, String
+from sqlalchemy import Column, Numeric
 
 from mpanel.core.errors import FieldError
-
-
-def money(nullable: bool = False) -> Column:
-    """An amount; every table with amounts has a ``currency`` column beside them."""
-    return Column(Numeric(20, 4), nullable=nullable, default=0 if not nullable else None)
-
-
-def currency() -> Column:
-    return Column(String(3), nullable=False)
 
 
 def rate() -> Column:
