@@ -102,7 +102,7 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
 
     invoices, lines, taxes = [], [], []
     for draft in drafts:
-        buyer = tax_buyer(draft.customer, settings)
+        buyer = tax_buyer(session, draft.customer, settings)
         rows, reasons = [], {}
         for position, line in enumerate(draft.lines, 1):
             decision = decision_for(buyer, line.tax_class)

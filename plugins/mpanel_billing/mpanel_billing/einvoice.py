@@ -28,9 +28,11 @@ def document_for(invoice: Invoice):
         kind=invoice.kind, number=invoice.number, issue_date=invoice.issue_date,
         due_date=invoice.due_date if invoice.kind != CREDIT_NOTE else None,
         seller=party(invoice.seller), buyer=party(invoice.buyer), exemption_reasons=invoice.exemption_reasons,
+        vat_amounts={(t.category, t.rate): t.tax for t in invoice.taxes if t.level == 1 and t.category == "S"},
         note=invoice.notes, payment_means=payment_means(invoice.seller, reference),
         preceding_invoice_number=credited.number if credited else None,
         preceding_invoice_date=credited.issue_date if credited else None,
+        tax_currency=invoice.tax_currency, tax_currency_tax=invoice.tax_currency_tax,
         buyer_reference=str(invoice.buyer.get("customer_id", "")) or None)
 
 

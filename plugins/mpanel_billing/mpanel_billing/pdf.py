@@ -23,6 +23,7 @@ from mpanel.core.errors import Conflict
 from mpanel.core.money import format_money, format_number
 from mpanel.core.tenancy import require_tenant_id
 
+from .documents import VATEX
 from .gateways.registry import document_reference
 from .i18n import language
 from .models.documents import StoredDocument
@@ -94,6 +95,12 @@ def _payment(invoice: Invoice, kind: str, seller: dict) -> dict:
             "bank": bank.get("name", ""), "reference": reference, "reference_printed": grouped(reference)}
 
 
+def exemption_notes(invoice: Invoice) -> list[str]:
+    """Each exemption reason with its VATEX code (art. 226(11): the provision that applies)."""
+    return [f"{VATEX[category]}: {text}" if category in VATEX else text
+            for category, text in invoice.exemption_reasons.items()]
+
+
 def context(invoice: Invoice, kind: str, settings) -> dict:
     """What a template sees: strings, lists and dicts of strings."""
     code = invoice.language
@@ -123,9 +130,13 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
             "reference": reference, "seller": seller, "buyer": buyer, "lines": lines, "taxes": taxes,
             "net_total": format_money(invoice.net_total, invoice.currency, code),
             "total": format_money(invoice.total, invoice.currency, code),
+            "tax_in_tax_currency": _("VAT in %(currency)s at %(rate)s: %(amount)s", currency=invoice.tax_currency,
+                                     rate=format_number(invoice.tax_currency_rate.normalize(), code),
+                                     amount=format_money(invoice.tax_currency_tax, invoice.tax_currency, code))
+            if invoice.tax_currency else "",
             "paid": format_money(paid, invoice.currency, code) if paid else "",
             "amount_due": format_money(invoice.amount_due, invoice.currency, code),
-            "notes": [n for n in (invoice.notes, *invoice.exemption_reasons.values(), seller.get("legal_notes")) if n],
+            "notes": [n for n in (invoice.notes, *exemption_notes(invoice), seller.get("legal_notes")) if n],
             "bank": seller.get("bank") or {}, "payment": _payment(invoice, kind, seller),
             "labels": _labels(_), "colour": settings.accent_color,
             "logo": "asset:logo" if settings.logo else "",

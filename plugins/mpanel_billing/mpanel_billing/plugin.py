@@ -39,6 +39,7 @@ class BillingPlugin(Plugin):
 
         from . import dunning, mailing, models, receivers, run  # noqa: F401
         from .cli import billing
+        from .orders import cancellation  # noqa: F401
         from .orders import receivers as order_receivers  # noqa: F401
 
         if "billing" not in mpanel.commands:

@@ -111,7 +111,8 @@ class InvoiceApi(Api):
         customer = db.session.get(Customer, data["customer_id"])
         if customer is None:
             return self.response(404, message={"customer_id": ["no such customer"]})
-        invoice = invoices.create_draft(db.session, customer, data["currency"], data["due_date"], data["notes"])
+        invoice = invoices.create_draft(db.session, customer, data["currency"], data["due_date"], data["notes"],
+                                        data["tax_exchange_rate"])
         for index, line in enumerate(data["lines"]):
             try:
                 invoices.add_line(db.session, invoice, **line)
