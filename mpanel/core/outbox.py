@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
+from mpanel.core import counters
 from mpanel.core.tasks import locked_periodic, tenant_task
 from mpanel.core.tenancy import TenantScoped, require_tenant_id, tenant_scope
 
@@ -145,6 +146,7 @@ def process_pending(session, limit: int = 100) -> dict:
             failed += 1
         session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**outcome))
         session.commit()
+        counters.OUTBOX.labels(kind=kind, result=outcome.get("status", "retry")).inc()
     return {"done": done, "failed": failed}
 
 

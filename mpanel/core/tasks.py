@@ -16,6 +16,7 @@ from flask import current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.exceptions import TaskLockedException
 
+from mpanel.core import counters
 from mpanel.core.tenancy import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -122,4 +123,5 @@ def run_recorded(name: str, fn, *args, tenant_id=None):
         entry.finished_at = db.func.now()
         db.session.commit()
         db.session.remove()
+        counters.JOBS.labels(task=name, status=status).inc()
         return {"status": status, "counts": counts, "failures": failures}
