@@ -32,6 +32,11 @@ SMTP_STARTTLS = False
 SMTP_USERNAME = ""
 SMTP_PASSWORD = ""
 MAIL_FROM = "billing@localhost"
+# RFC 5321 4.5.3.2: a client waits 10 minutes for the answer to the final dot.
+SMTP_TIMEOUT = 600
+# How long the outbox retries a side effect (mail to a dead SMTP server ...) before it
+# marks it failed and tells the tenant's staff.
+OUTBOX_RETRY_HOURS = 72
 
 # Flask / FAB / extensions (not read from the environment).
 APP_NAME = "MPanel"

@@ -46,6 +46,8 @@ ENV_SETTINGS = {
     "SMTP_USERNAME": str,
     "SMTP_PASSWORD": str,
     "MAIL_FROM": str,
+    "SMTP_TIMEOUT": int,
+    "OUTBOX_RETRY_HOURS": int,
 }
 
 

@@ -100,8 +100,20 @@ def locked_periodic(schedule, name: str):
     return decorate
 
 
+MAX_ERRORS = 20  # error texts kept per run
+
+
+def record_failure(counts: dict, what: str, exc: BaseException) -> None:
+    """Count a failed item of a run and keep its error text for the automation status."""
+    counts["failures"] = counts.get("failures", 0) + 1
+    errors = counts.setdefault("errors", [])
+    if len(errors) < MAX_ERRORS:
+        errors.append(f"{what}: {type(exc).__name__}: {exc}"[:500])
+
+
 def run_recorded(name: str, fn, *args, tenant_id=None):
-    """Run ``fn(counts, *args)`` with an automation-status row for it."""
+    """Run ``fn(counts, *args)`` with an automation-status row for it; the error
+    texts noted with :func:`record_failure` become the row's ``error``."""
     from mpanel.extensions import db
     from mpanel.modules.automation.models import AutomationRun
 
@@ -118,6 +130,9 @@ def run_recorded(name: str, fn, *args, tenant_id=None):
             db.session.rollback()
             log.exception("%s failed", name)
             failures, status, error = 1, "failed", f"{type(exc).__name__}: {exc}"
+        errors = counts.pop("errors", [])
+        if errors and failures:
+            error = "\n".join(filter(None, [error, *errors]))
         entry = db.session.get(AutomationRun, entry_id)
         entry.status, entry.counts, entry.failures, entry.error = status, counts, failures, error
         entry.finished_at = db.func.now()

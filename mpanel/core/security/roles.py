@@ -20,11 +20,11 @@ _OWN_PASSWORD = ("ResetMyPasswordView", "can_this_form_get|can_this_form_post")
 
 KERNEL_ROLES = {
     "Owner": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF,
-              *_SECURITY_ADMIN],
+              ("AutomationRunView|OutboxView", _READ), ("OutboxView", "can_resend"),
+              ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF, *_SECURITY_ADMIN],
     "Admin": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF,
-              *_SECURITY_ADMIN],
+              ("AutomationRunView|OutboxView", _READ), ("OutboxView", "can_resend"),
+              ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF, *_SECURITY_ADMIN],
     "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post"),
                 ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
     "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put"), _MENUS, *_STAFF_SELF],

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from mpanel.core.money import quantize
 from mpanel.core.plugins.engine import active_plugin_names
-from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
+from mpanel.core.tasks import locked_periodic, record_failure, run_recorded, tenant_task
 from mpanel.core.tenancy import require_tenant_id
 
 from . import invoices, ledger, mailing
@@ -96,10 +96,10 @@ def run(session, on: dt.date | None = None) -> dict:
         try:
             counts["steps"] += len(process(session, session.get(Invoice, invoice_id), on, settings))
             session.commit()
-        except Exception:
+        except Exception as exc:
             session.rollback()
             log.exception("dunning of invoice %s failed", invoice_id)
-            counts["failures"] += 1
+            record_failure(counts, f"invoice {invoice_id}", exc)
     return counts
 
 

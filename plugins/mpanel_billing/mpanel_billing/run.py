@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import insert
 from mpanel.core import audit
 from mpanel.core.bulkinsert import insert_rows, keyed_json
 from mpanel.core.plugins.engine import active_plugin_names
-from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
+from mpanel.core.tasks import locked_periodic, record_failure, run_recorded, tenant_task
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.tenants.models import Tenant
@@ -87,10 +87,10 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
             except AlreadyBilled:
                 session.rollback()
                 counts["skipped"] += 1
-            except Exception:
+            except Exception as exc:
                 session.rollback()
                 log.exception("billing customer %s failed", customer_id)
-                counts["failures"] += 1
+                record_failure(counts, f"customer {customer_id}", exc)
         after = batch[-1]
     counts.update(end_cancelled(session, today))
     counts.update(consequences.run(session, today, settings))
