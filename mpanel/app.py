@@ -15,7 +15,7 @@ from mpanel.core.plugins.engine import load_plugins
 from mpanel.core.security.roles import build_roles
 from mpanel.extensions import appbuilder, db, migrate
 from mpanel.paths import MIGRATIONS, TEMPLATES, TRANSLATIONS
-from mpanel.web import client, errors, headers, health, i18n, logs, metrics, routing, tenant_host, views
+from mpanel.web import client, errors, headers, health, i18n, logs, metrics, proxy, routing, tenant_host, views
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -61,5 +61,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     headers.install(app)
     health.install(app)
     metrics.install(app)
+    proxy.install(app)  # outermost: every layer above sees the client's address
     app.cli.add_command(cli.mpanel)
     return app

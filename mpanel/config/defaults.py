@@ -22,6 +22,8 @@ ENCRYPTION_KEY = ""
 DEFAULT_LOCALE = "en"
 LOGIN_RATE_LIMIT = "5 per 60 second"
 ACCOUNT_LOGIN_RATE_LIMIT = "10 per 15 minute"
+# Reverse proxies in front of the app that add X-Forwarded-For/-Proto (0: none, trust no such header).
+TRUSTED_PROXY_HOPS = 0
 METRICS_TOKEN = ""
 METRICS_ALLOW = ["127.0.0.1", "::1"]
 JWT_ACCESS_MINUTES = 15

@@ -36,6 +36,7 @@ ENV_SETTINGS = {
     "DEFAULT_LOCALE": str,
     "LOGIN_RATE_LIMIT": str,
     "ACCOUNT_LOGIN_RATE_LIMIT": str,
+    "TRUSTED_PROXY_HOPS": int,
     "METRICS_TOKEN": str,
     "METRICS_ALLOW": _list,
     "JWT_ACCESS_MINUTES": int,
