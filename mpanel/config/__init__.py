@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 
+from limits import parse as parse_limit
+
 from mpanel.config import defaults
 from mpanel.config.env import ENV_SETTINGS, ConfigError, parse_env
 
@@ -61,6 +63,11 @@ def validate(values: dict) -> None:
             raise ConfigError("MPANEL_REDIS_URL must be set in production (rate limits and jobs)")
     if not values["DATABASE_URL"].startswith("postgresql"):
         raise ConfigError("MPANEL_DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://...)")
+    for name in ("API_RATE_LIMIT", "API_ANONYMOUS_RATE_LIMIT", "LOGIN_RATE_LIMIT", "ACCOUNT_LOGIN_RATE_LIMIT"):
+        try:
+            parse_limit(values[name])
+        except ValueError as exc:
+            raise ConfigError(f"MPANEL_{name}={values[name]!r} is not a rate limit: {exc}") from None
     for name in ("ENABLED_PLUGINS",):
         if not isinstance(values[name], (list, tuple)):
             raise ConfigError(f"MPANEL_{name} must be a comma-separated list")

@@ -24,6 +24,9 @@ LOGIN_RATE_LIMIT = "5 per 60 second"
 ACCOUNT_LOGIN_RATE_LIMIT = "10 per 15 minute"
 # Reverse proxies in front of the app that add X-Forwarded-For/-Proto (0: none, trust no such header).
 TRUSTED_PROXY_HOPS = 0
+# Whole-API limits (a tenant may set its own): per API key or user, and per address for anonymous calls.
+API_RATE_LIMIT = "600 per minute"
+API_ANONYMOUS_RATE_LIMIT = "60 per minute"
 METRICS_TOKEN = ""
 METRICS_ALLOW = ["127.0.0.1", "::1"]
 JWT_ACCESS_MINUTES = 15

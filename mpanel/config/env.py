@@ -37,6 +37,8 @@ ENV_SETTINGS = {
     "LOGIN_RATE_LIMIT": str,
     "ACCOUNT_LOGIN_RATE_LIMIT": str,
     "TRUSTED_PROXY_HOPS": int,
+    "API_RATE_LIMIT": str,
+    "API_ANONYMOUS_RATE_LIMIT": str,
     "METRICS_TOKEN": str,
     "METRICS_ALLOW": _list,
     "JWT_ACCESS_MINUTES": int,
