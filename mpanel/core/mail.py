@@ -22,15 +22,20 @@ loader (no include, import or extends of files) and, for HTML, autoescaping.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import smtplib
 import ssl
+import sys
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
+from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mpanel.core import outbox
@@ -41,13 +46,99 @@ NAMESPACE = "mail"
 TENANT_DEFAULTS = {"sender_mode": "platform", "from_address": "", "from_name": ""}
 SENDER_MODES = ("platform", "tenant")
 _FINAL_DOT = b"\r\n.\r\n"
-_ENVIRONMENTS = {True: ImmutableSandboxedEnvironment(autoescape=True),
-                 False: ImmutableSandboxedEnvironment(autoescape=False)}
+# Cost limits of a tenant's template: source size, output size, render time, and the size
+# of what one operation may build ("x" * 10**9, "x"|center(10**9)).
+MAX_SOURCE_CHARS = 200_000
+MAX_OUTPUT_CHARS = 5_000_000
+MAX_RENDER_SECONDS = 3.0
+MAX_ARGUMENT = 1_000_000
+
+
+class TemplateLimitError(TemplateError):
+    """A template exceeds a cost limit (its message says which)."""
+
+
+def _bounded_argument(value) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ARGUMENT:
+        raise TemplateLimitError(f"the number {value} is too large for a template (at most {MAX_ARGUMENT})")
+
+
+def _bounded(fn):
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        for value in (*args, *kwargs.values()):
+            _bounded_argument(value)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+class _LimitedSandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.filters = {name: _bounded(fn) for name, fn in self.filters.items()}
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            _bounded_argument(right if isinstance(right, int) else 0)
+            if isinstance(right, (int, float)) and abs(right) > 64:
+                raise TemplateLimitError("exponents above 64 are not allowed in templates")
+        elif operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) \
+                        and len(sequence) * times > MAX_OUTPUT_CHARS:
+                    raise TemplateLimitError("a repeated text in the template is too long")
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, __context, __obj, *args, **kwargs):
+        for value in (*args, *kwargs.values()):
+            _bounded_argument(value)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+_ENVIRONMENTS = {True: _LimitedSandbox(autoescape=True), False: _LimitedSandbox(autoescape=False)}
 
 
 def render(source: str, context: dict, html: bool = True) -> str:
-    """Render a template string in the sandbox (HTML escaped unless ``html`` is False)."""
-    return _ENVIRONMENTS[html].from_string(source).render(**context)
+    """Render a template string in the sandbox (HTML escaped unless ``html`` is False),
+    within the cost limits above (:class:`TemplateLimitError` past one)."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise TemplateLimitError(f"the template is longer than {MAX_SOURCE_CHARS} characters")
+    template = _ENVIRONMENTS[html].from_string(source)
+    deadline = time.monotonic() + MAX_RENDER_SECONDS
+    parts, size = [], 0
+    with _time_limit(deadline):
+        for part in template.generate(**context):
+            size += len(part)
+            if size > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(f"the template writes more than {MAX_OUTPUT_CHARS} characters")
+            parts.append(part)
+    return "".join(parts)
+
+
+@contextlib.contextmanager
+def _time_limit(deadline: float):
+    """Abort the render in this thread past ``deadline`` (a trace checked every 1,000 lines,
+    so even a loop that writes nothing stops)."""
+    ticks = [0]
+
+    def local(frame, event, arg):
+        ticks[0] += 1
+        if ticks[0] % 1000 == 0 and time.monotonic() > deadline:
+            raise TemplateLimitError(f"the template took longer than {MAX_RENDER_SECONDS} s to render")
+        return local
+
+    def trace(frame, event, arg):
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 def enqueue(session, to: str, subject: str, text: str, html: str | None = None, attachments=(),
