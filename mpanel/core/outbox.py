@@ -41,6 +41,7 @@ from mpanel.core.tenancy import TenantScoped, require_tenant_id, tenant_scope
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)  # a claimed message is not due again before this
 MAX_BACKOFF = dt.timedelta(hours=1)
+MAX_ATTEMPTS = 8  # for handlers that count their own attempts (domain actions) and stop after this many
 _handlers: dict = {}
 _priorities: dict[str, int] = {}
 _draining: ContextVar[bool] = ContextVar("mpanel_outbox_draining", default=False)

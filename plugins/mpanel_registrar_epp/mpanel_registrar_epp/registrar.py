@@ -168,6 +168,8 @@ class EppRegistrar(Registrar):
             info = self._info(name)
         except AuthorizationError:  # sponsored by another registrar
             return DomainState(name, TRANSFERRED_AWAY, ours=False)
+        if info.cl_id and info.cl_id != self.client.client_id:  # registries answer non-sponsors too
+            return DomainState(name, TRANSFERRED_AWAY, ours=False)
         return DomainState(name, _status(info), _day(info.ex_date), tuple(h.lower() for h in info.ns),
                            TRANSFER_LOCK in info.statuses)
 
