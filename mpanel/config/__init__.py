@@ -7,6 +7,7 @@ that names the variable.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 
@@ -48,6 +49,8 @@ def derive(values: dict) -> None:
     if values.get("REDIS_URL") and values["RATELIMIT_STORAGE_URI"] == "memory://":
         values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
     values["BABEL_DEFAULT_LOCALE"] = values["DEFAULT_LOCALE"]
+    if not values.get("HUEY_QUEUE"):
+        values["HUEY_QUEUE"] = "mpanel-" + hashlib.sha256(values["DATABASE_URL"].encode()).hexdigest()[:12]
 
 
 def validate(values: dict) -> None:

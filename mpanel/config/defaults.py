@@ -13,6 +13,9 @@ MIGRATION_DATABASE_URL = ""
 REDIS_URL = ""
 HUEY_SQLITE_PATH = "var/huey.sqlite3"
 HUEY_IMMEDIATE = False
+# The job queue's name in Redis; empty: derived from the database URL, so installations that
+# share one Redis never take each other's jobs.
+HUEY_QUEUE = ""
 # Host names: <slug>.<BASE_DOMAIN> resolves a tenant, BASE_DOMAIN itself is the platform.
 BASE_DOMAIN = "localhost"
 # Plugins the engine loads; "all" means every installed mpanel.plugins entry point.

@@ -29,6 +29,7 @@ ENV_SETTINGS = {
     "REDIS_URL": str,
     "HUEY_SQLITE_PATH": str,
     "HUEY_IMMEDIATE": _bool,
+    "HUEY_QUEUE": str,
     "BASE_DOMAIN": str,
     "ENABLED_PLUGINS": _list,
     "PLUGIN_CATALOGUE": str,

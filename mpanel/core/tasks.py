@@ -37,6 +37,7 @@ def configure(app) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         huey.storage_class, huey.storage_kwargs = SqliteHuey.storage_class, {"filename": str(path)}
     huey._immediate = immediate
+    huey.name = app.config["HUEY_QUEUE"]  # per installation: a shared Redis keeps the queues apart
     huey.storage = huey.create_storage()
     app.extensions["huey"] = huey
 
