@@ -44,3 +44,13 @@ def test_a_malformed_answer_is_the_contracts_typed_error(registrar, server, answ
     server.answer_next_with(answer)
     with pytest.raises(RegistryUnavailable):
         registrar.check(["shop.test"])
+
+
+def test_a_contact_created_by_a_failed_or_rolled_back_attempt_is_reused(registrar, server):
+    from .test_registrar import JANE
+
+    first = registrar.save_contact(JANE)  # the attempt that created it was then rolled back
+    again = registrar.save_contact(JANE)  # the retry does not know the handle
+    assert again == first and 3 <= len(first) <= 16
+    assert [c for c in server.registry.contacts] == [first]
+    assert server.violations == []
