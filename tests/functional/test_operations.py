@@ -11,7 +11,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
 from mpanel.core import counters, outbox
-from tests.conftest import FIXTURES
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
 
 
 def test_metrics_parse_and_histogram_per_endpoint(client):
