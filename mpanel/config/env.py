@@ -29,6 +29,7 @@ ENV_SETTINGS = {
     "REDIS_URL": str,
     "HUEY_SQLITE_PATH": str,
     "HUEY_IMMEDIATE": _bool,
+    "HUEY_QUEUE": str,
     "BASE_DOMAIN": str,
     "ENABLED_PLUGINS": _list,
     "PLUGIN_CATALOGUE": str,
@@ -36,6 +37,9 @@ ENV_SETTINGS = {
     "DEFAULT_LOCALE": str,
     "LOGIN_RATE_LIMIT": str,
     "ACCOUNT_LOGIN_RATE_LIMIT": str,
+    "TRUSTED_PROXY_HOPS": int,
+    "API_RATE_LIMIT": str,
+    "API_ANONYMOUS_RATE_LIMIT": str,
     "METRICS_TOKEN": str,
     "METRICS_ALLOW": _list,
     "JWT_ACCESS_MINUTES": int,
@@ -46,6 +50,8 @@ ENV_SETTINGS = {
     "SMTP_USERNAME": str,
     "SMTP_PASSWORD": str,
     "MAIL_FROM": str,
+    "SMTP_TIMEOUT": int,
+    "OUTBOX_RETRY_HOURS": int,
 }
 
 

@@ -24,6 +24,15 @@ def tenant_for_host(host: str, base_domain: str):
     return tenant or False
 
 
+def canonical_base_url(tenant) -> str:
+    """The tenant's own address for links in mail: its first configured host name, else
+    ``<slug>.<BASE_DOMAIN>``; never the request's Host spelling (a trailing dot, another
+    case or another of its names). The scheme and a port are the request's."""
+    host = tenant.hostnames[0] if tenant.hostnames else f"{tenant.slug}.{current_app.config['BASE_DOMAIN']}"
+    port = request.host.rpartition(":")[2] if ":" in request.host else ""
+    return f"{request.scheme}://{host.lower()}{':' + port if port.isdigit() else ''}/"
+
+
 def _push(tenant_id, customer_id=None) -> None:
     g.setdefault("mpanel_scope_tokens", []).append(tenancy.enter_scope(tenant_id, customer_id))
     tenancy.apply_to(db.session)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from mpanel.core.clock import tenant_today
 from mpanel.core.money import quantize
-from mpanel.core.tasks import per_tenant_periodic
+from mpanel.core.tasks import per_tenant_periodic, record_failure
 from mpanel.core.tenancy import require_tenant_id
 
 from . import invoices, ledger, mailing
@@ -104,10 +104,10 @@ def run(session, on: dt.date | None = None) -> dict:
         try:
             counts["steps"] += len(process(session, session.get(Invoice, invoice_id), on, settings))
             session.commit()
-        except Exception:
+        except Exception as exc:
             session.rollback()
             log.exception("dunning of invoice %s failed", invoice_id)
-            counts["failures"] += 1
+            record_failure(counts, f"invoice {invoice_id}", exc)
     return counts
 
 

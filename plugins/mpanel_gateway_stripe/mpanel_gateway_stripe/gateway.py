@@ -9,6 +9,7 @@ creation answer was lost is found again instead of being created twice.
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 
 import stripe
@@ -266,10 +267,13 @@ class StripeGateway(PaymentGateway):
 
     def verify_webhook(self, body: bytes, headers) -> GatewayEvent:
         try:
-            event = plain(stripe.Webhook.construct_event(body, headers.get("Stripe-Signature"),
-                                                         self.setting("webhook_secret"), tolerance=TOLERANCE))
-        except (stripe.SignatureVerificationError, ValueError) as exc:
+            stripe.WebhookSignature.verify_header(body.decode("utf-8"), headers.get("Stripe-Signature") or "",
+                                                  self.setting("webhook_secret"), tolerance=TOLERANCE)
+            event = json.loads(body)
+        except (stripe.SignatureVerificationError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
             raise WebhookRefused(f"signature refused: {exc}") from None
+        if not isinstance(event, dict):  # signed, but JSON that is no event object ([], "x", 1)
+            raise WebhookRefused("not a Stripe event")
         if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
             raise WebhookRefused("not a Stripe event")
         if bool(event.get("livemode")) == self.test_mode:
