@@ -32,6 +32,25 @@ SMTP_STARTTLS = False
 SMTP_USERNAME = ""
 SMTP_PASSWORD = ""
 MAIL_FROM = "billing@localhost"
+# Files (docs/operations.md): "local" (a folder, relative to the installation) or "s3".
+STORAGE_BACKEND = "local"
+STORAGE_PATH = "var/storage"
+STORAGE_ATTEMPTS = 3
+STORAGE_URL_SECONDS = 300
+S3_ENDPOINT_URL = ""
+S3_REGION = ""
+S3_BUCKET = ""
+S3_PREFIX = ""
+S3_ACCESS_KEY_ID = ""
+S3_SECRET_ACCESS_KEY = ""
+S3_SERVER_SIDE_ENCRYPTION = ""  # "", "AES256" or "aws:kms"
+S3_KMS_KEY_ID = ""
+# Backups: a Fernet key kept outside the backups; a role that bypasses RLS (default: the owner's URL).
+BACKUP_KEY = ""
+BACKUP_DATABASE_URL = ""
+BACKUP_KEEP_DAILY = 7
+BACKUP_KEEP_WEEKLY = 4
+BACKUP_KEEP_MONTHLY = 12
 
 # Flask / FAB / extensions (not read from the environment).
 APP_NAME = "MPanel"
