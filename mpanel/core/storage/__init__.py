@@ -13,7 +13,7 @@ from flask import current_app
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.paths import HOME
 
-from .base import Backend, ChecksumMismatch, Entry, NotFound, StorageError, check_key, sha256
+from .base import Backend, ChecksumMismatch, Entry, NotFound, StorageError, check_key, sha256, verified
 
 EXTENSION = "mpanel_storage"
 
@@ -92,4 +92,4 @@ def platform_storage() -> ScopedStorage:
 
 
 __all__ = ["Backend", "ChecksumMismatch", "Entry", "NotFound", "ScopedStorage", "StorageError", "backend",
-           "init_app", "platform_storage", "sha256", "tenant_storage"]
+           "init_app", "platform_storage", "sha256", "tenant_storage", "verified"]
