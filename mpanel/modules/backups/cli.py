@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from mpanel.core.storage import StorageError
 
-from . import service
+from . import service, tasks  # noqa: F401  (tasks: registers the nightly backup)
 from .archive import BackupError
 
 backup_cli = AppGroup("backup", help="Encrypted database backups in the storage service.")
