@@ -70,10 +70,13 @@ class LocalBackend(Backend):
             raise StorageError(f"cannot delete {key}: {exc.strerror or exc}") from exc
 
     def list(self, prefix=""):
-        if not self.root.exists():
+        folder = self.root  # walk only the prefix's deepest folder
+        if "/" in prefix:
+            folder = self._path(prefix.rpartition("/")[0])
+        if not folder.is_dir():
             return []
         entries = []
-        for path in self.root.rglob("*"):
+        for path in folder.rglob("*"):
             if path.is_file() and not path.name.startswith(".put-"):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
