@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from marshmallow import pre_load
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from mpanel.api.base import ModelApi
 from mpanel.core.signals.tenancy import customer_created
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
@@ -58,7 +58,7 @@ class CustomerView(TenantModelView):
         customer_created.send(item)
 
 
-class CustomerApi(ModelRestApi):
+class CustomerApi(ModelApi):
     resource_name = "customers"
     datamodel = SQLAInterface(Customer)
     list_columns = ["id", "company", "first_name", "last_name", "email", "country", "currency", "active"]
