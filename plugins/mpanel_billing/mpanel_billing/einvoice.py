@@ -5,6 +5,7 @@ from __future__ import annotations
 from mpanel.core.errors import Conflict, FieldError
 
 from . import calc
+from .document_files import stored
 from .gateways.registry import document_reference
 from .models.invoice import CREDIT_NOTE, DRAFT, Invoice
 from .parties import party, payment_means
@@ -43,3 +44,8 @@ def ubl_for(invoice: Invoice) -> bytes:
         if isinstance(exc, FieldError):
             raise
         raise Conflict("currency", str(exc)) from None
+
+
+def stored_ubl(session, invoice: Invoice):
+    """The issued document's UBL file, rendered and stored the first time."""
+    return stored(session, invoice, "ubl", f"{invoice.number}.xml", "application/xml", lambda: ubl_for(invoice))

@@ -9,21 +9,18 @@ tenant asset (``asset:logo``) into an empty inline resource.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from mpanel.core import mail
 from mpanel.core.errors import Conflict
 from mpanel.core.money import format_money, format_number
-from mpanel.core.tenancy import require_tenant_id
 
 from .documents import VATEX
+from .document_files import stored
 from .gateways.registry import document_reference
 from .i18n import language
 from .models.documents import StoredDocument
@@ -155,14 +152,6 @@ def render_document(invoice: Invoice, kind: str, settings) -> bytes:
 def stored_pdf(session, invoice: Invoice, kind: str | None = None) -> StoredDocument:
     """The document's stored PDF, rendered and stored the first time it is asked for."""
     kind = kind or invoice.variant
-    query = select(StoredDocument).where(StoredDocument.invoice_id == invoice.id, StoredDocument.variant == kind)
-    document = session.scalars(query).one_or_none()
-    if document is not None:
-        return document
-    content = render_document(invoice, kind, load_settings(session))
     number_ = invoice.number if kind != "proforma" else invoice.proforma_number
-    session.execute(insert(StoredDocument).values(
-        tenant_id=require_tenant_id(), customer_id=invoice.customer_id, invoice_id=invoice.id, variant=kind,
-        filename=f"{number_}.pdf", mime="application/pdf", content=content,
-        sha256=hashlib.sha256(content).hexdigest()).on_conflict_do_nothing(index_elements=["invoice_id", "variant"]))
-    return session.scalars(query).one()
+    return stored(session, invoice, kind, f"{number_}.pdf", "application/pdf",
+                  lambda: render_document(invoice, kind, load_settings(session)))

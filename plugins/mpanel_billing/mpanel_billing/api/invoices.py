@@ -18,7 +18,7 @@ from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
 from .. import credit, invoices, ledger
-from ..einvoice import ubl_for
+from ..einvoice import stored_ubl
 from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
 from ..pdf import stored_pdf
 from . import paging
@@ -253,9 +253,9 @@ class InvoiceApi(Api):
             404: {$ref: '#/components/responses/404'}
             409: {description: A draft, a proforma or a tax EN 16931 cannot carry}
         """
-        name = f"{invoice.number}.xml"
-        return Response(ubl_for(invoice), mimetype="application/xml",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        document = stored_ubl(db.session, invoice)
+        return Response(document.content, mimetype=document.mime,
+                        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 
 
 def pdf_response(invoice: Invoice) -> Response:
