@@ -19,8 +19,8 @@ from mpanel.core import mail
 from mpanel.core.errors import Conflict
 from mpanel.core.money import format_money, format_number
 
-from .documents import VATEX
 from .document_files import stored
+from .documents import VATEX
 from .gateways.registry import document_reference
 from .i18n import language
 from .models.documents import StoredDocument

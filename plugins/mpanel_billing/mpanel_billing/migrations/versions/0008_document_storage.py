@@ -12,8 +12,8 @@ out (content to NULL, storage key set once, nothing else touched).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_document_storage"
-down_revision = "0005_order_line_positions"
+revision = "0008_document_storage"
+down_revision = "0007_tax_currency"
 branch_labels = None
 depends_on = None
 
