@@ -4,9 +4,9 @@ percentage fee is taken on the net open amount, not on the VAT in it."""
 import datetime as dt
 
 import pytest
-from billing_testing import D
 from mpanel_billing import dunning, ledger
 from mpanel_billing.models import Invoice
+from mpanel_billing.testing import D
 from sqlalchemy import select
 
 FEES = {"reminder_days_before": 0, "overdue_days": "30", "late_fee_after_days": 14}

@@ -3,11 +3,11 @@ whoever placed the order, and so do the renewals that repeat them."""
 
 import datetime as dt
 
-from billing_testing import D
 from flask_babel import force_locale
 from mpanel_billing import ledger, run
 from mpanel_billing.models import Invoice, Service
 from mpanel_billing.orders.checkout import checkout
+from mpanel_billing.testing import D
 from mpanel_catalog.models import Price, Product, ProductGroup
 from sqlalchemy import select
 

@@ -1,10 +1,10 @@
 """Cancelling the invoice of an unpaid order gives back what the order took: its
 pending services are cancelled, its coupon use and its stock are released, once."""
 
-from billing_testing import D
 from mpanel_billing import invoices
 from mpanel_billing.models import Invoice, Order, Service
 from mpanel_billing.orders.checkout import checkout
+from mpanel_billing.testing import D
 from mpanel_catalog.models import Coupon, CouponRedemption, Price, Product, ProductGroup
 from sqlalchemy import func, select
 

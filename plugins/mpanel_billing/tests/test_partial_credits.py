@@ -5,11 +5,11 @@ and VAT) and never more; the reconciliation reports any cent left either way."""
 import sys
 
 import pytest
-from billing_testing import D
 from mpanel_billing import credit, invoices, ledger
 from mpanel_billing.einvoice import ubl_for
 from mpanel_billing.models import Invoice, InvoiceLine
 from mpanel_billing.models.invoice import CREDIT_NOTE, DRAFT
+from mpanel_billing.testing import D
 
 from mpanel.testing.validators import validators_dir
 

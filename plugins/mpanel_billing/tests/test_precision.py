@@ -5,12 +5,12 @@ invoice all carry the stored totals."""
 import io
 
 import pytest
-from billing_testing import D
 from lxml import etree
 from mpanel_billing import credit, ledger
 from mpanel_billing.models import Invoice, InvoiceLine
 from mpanel_billing.models.ledger import LedgerEntry
 from mpanel_billing.pdf import stored_pdf
+from mpanel_billing.testing import D
 from mpanel_billing.ubl import CBC
 from pypdf import PdfReader
 from sqlalchemy import func, select

@@ -5,7 +5,7 @@ currencies end in 0; what Stripe cannot represent exactly is refused."""
 from decimal import Decimal
 
 import pytest
-from billing_testing import D
+from mpanel_billing.testing import D
 from mpanel_gateway_stripe.currencies import NotRepresentable, from_stripe, to_stripe
 
 
