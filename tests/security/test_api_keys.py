@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from security_testing import audit_actions
 from sqlalchemy import select
 
 from mpanel.core.security.hashing import digest
@@ -13,6 +12,7 @@ from mpanel.core.security.models import ApiKey
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 from mpanel.testing.pytest_plugin import bearer, csrf_token
+from mpanel.testing.security import audit_actions
 
 
 def create_key(client, tenant, email, scopes=("read",), allowed_ips="", expires_days=""):

@@ -2,9 +2,9 @@
 errors naming the field, and 404 for another tenant's (or customer's) invoices."""
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger
 from mpanel_billing.models import Invoice, InvoiceLine
+from mpanel_billing.testing import D
 from sqlalchemy import func, select
 
 from mpanel.testing.pytest_plugin import bearer

@@ -1,8 +1,7 @@
 """REST: CRUD per resource and role, errors naming the field with nothing saved, quotes, markup."""
 
 import pytest
-
-from .conftest import RESOURCES, Api, build_catalogue
+from mpanel_catalog.testing import RESOURCES, Api, build_catalogue
 
 
 def test_every_resource_round_trips_through_rest(owner):
@@ -147,7 +146,7 @@ class TestQuotes:
     def setup(self, client, factory):
         from decimal import Decimal
 
-        from .conftest import Shop
+        from mpanel_catalog.testing import Shop
 
         tenant = factory.tenant()
         shop = Shop(factory, tenant)

@@ -18,9 +18,9 @@ def world(tenant, factory, make_domain):
     a_other = make_domain(tenant, other, "other.com")
     a_failed = make_domain(tenant, mine, "example.com")  # reserved in the sandbox: the action fails
     b = factory.tenant()
-    from mpanel.core.settings import set_settings
+    from mpanel_domains.testing import TLDS
 
-    from .conftest import TLDS
+    from mpanel.core.settings import set_settings
 
     factory.commit(lambda s: set_settings(s, "domains", {"tld_registrars": TLDS}), b.id)
     b_domain = make_domain(b, b.customer(), "btenant.com")

@@ -5,14 +5,14 @@ by reference and amount and leaves the rest for staff."""
 import io
 
 import pytest
-from billing_testing import D
-from camt_samples import entry, statement
 from mpanel_billing import ledger
 from mpanel_billing.gateways.models import Transaction
 from mpanel_billing.gateways.registry import payment_reference
 from mpanel_billing.models import Invoice
+from mpanel_billing.testing import D
 from mpanel_gateway_bank.camt import StatementError, parse
 from mpanel_gateway_bank.reference import creditor_reference, grouped, is_valid, references_in
+from mpanel_gateway_bank.testing import entry, statement
 from sqlalchemy import func, select
 
 from mpanel.core.audit import AuditLog

@@ -11,31 +11,14 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
-from sqlalchemy import func, select
 
 from mpanel.api.base import ModelApi
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
-from mpanel.web.crud import TenantModelConverter, TenantModelView
+from mpanel.web.crud import TenantModelConverter, TenantModelView, in_use
 from mpanel.web.forms import form_rule, schema_rule
 from mpanel_catalog.admin.labels import LABELS
-from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.validation import Rules
-
-
-def in_use(session, item) -> str | None:
-    """Why ``item`` cannot be deleted: rows (of any loaded plugin) that refer to it without ON DELETE CASCADE."""
-    table = type(item).__table__
-    names = {mapper.local_table: mapper.class_.__name__ for mapper in db.Model.registry.mappers}
-    for other in table.metadata.tables.values():
-        for constraint in other.foreign_key_constraints:
-            if constraint.referred_table is not table or (constraint.ondelete or "").upper() in ("CASCADE", "SET NULL"):
-                continue
-            (column,) = constraint.columns
-            count = session.scalar(select(func.count()).select_from(other).where(column == item.id))
-            if count:
-                return _("still used by %(count)s × %(what)s", count=count, what=names.get(other, other.name))
-    return None
 
 
 class CatalogModelView(TenantModelView):
@@ -54,10 +37,6 @@ class CatalogModelView(TenantModelView):
 
     def pre_update(self, item):
         self._check(item, item, self.edit_columns)
-
-    def pre_delete(self, item):
-        if reason := in_use(self.datamodel.session, item):
-            raise ValueError(reason)
 
     def _check(self, item, instance, columns) -> None:
         values = {name: getattr(item, name) for name in columns}
