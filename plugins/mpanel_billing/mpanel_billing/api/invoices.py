@@ -11,6 +11,7 @@ from flask_appbuilder.api import expose, protect
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from mpanel.api import paging
 from mpanel.api.base import Api, safe, transaction
 from mpanel.api.body import json_body
 from mpanel.core.errors import Conflict, FieldError
@@ -21,7 +22,6 @@ from .. import credit, invoices, ledger
 from ..einvoice import stored_ubl
 from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
 from ..pdf import stored_pdf
-from . import paging
 from .schemas import (
     AmountSchema,
     CancelSchema,
