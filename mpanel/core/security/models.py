@@ -3,7 +3,7 @@ and the account-security tables (second factor, devices, sessions, API keys)."""
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ARRAY, CIDR
 
 from mpanel.core.tenancy import TenantScoped
@@ -23,6 +23,8 @@ class MPanelUser(TenantScoped, User):
     customer_id = Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     locale = Column(String(10))
     contact_permissions = Column(String(200), nullable=False, default="", server_default="")
+    # False from a self-service sign-up (or an e-mail change) until the mailed link is opened.
+    email_verified = Column(Boolean, nullable=False, default=True, server_default="true")
 
     @property
     def is_operator(self) -> bool:

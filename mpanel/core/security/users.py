@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
+from mpanel.core.security.passwords import hash_password
 from mpanel.core.security.roles import CUSTOMER, OPERATOR
 from mpanel.core.tenancy import current_tenant_id
 from mpanel.extensions import appbuilder
@@ -28,7 +27,7 @@ def create_user(email: str, password: str, role: str, first_name: str = "", last
                          last_name=last_name or "-", active=True, roles=[role_obj],
                          customer_id=customer.id if customer is not None else None,
                          locale=locale, contact_permissions=contact_permissions)
-    user.password = _hash(password)
+    user.password = hash_password(password)
     sm.session.add(user)
     return user
 
@@ -37,8 +36,3 @@ def create_contact(customer, email: str, password: str, permissions=("billing", 
     return create_user(email, password, CUSTOMER, customer.first_name, customer.last_name, customer=customer,
                        locale=customer.language, contact_permissions=",".join(permissions))
 
-
-def _hash(password: str) -> str:
-    from werkzeug.security import generate_password_hash
-
-    return generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])

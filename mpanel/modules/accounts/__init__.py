@@ -1,0 +1,24 @@
+"""Accounts: where each person lands, customer sign-up with e-mail
+verification, and the pages around them. :func:`install` wires them in."""
+
+from __future__ import annotations
+
+DEFAULTS = {
+    "SIGNUP_RATE_LIMIT": "10 per 15 minute",
+    "SIGNUP_ACCOUNT_RATE_LIMIT": "3 per 15 minute",
+    "VERIFY_TOKEN_HOURS": 48,
+}
+
+
+def install(app, appbuilder) -> None:
+    from flask_babel import get_locale
+
+    from mpanel.modules.accounts import home, profile, signup_views
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.register_blueprint(home.blueprint)
+    app.register_blueprint(signup_views.blueprint)
+    app.register_blueprint(profile.blueprint)
+    app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
+    signup_views.throttle(app, appbuilder.sm.limiter)

@@ -1,0 +1,104 @@
+"""Customer sign-up: one transaction makes the customer, its owner contact
+(the signed-up person, unverified) and the acceptance of the tenant's terms
+and privacy texts; a mail carries a single-use link that verifies the address.
+
+An address already in use gets the same answer and the same work (the
+password is hashed either way); its owner is mailed instead, so the page
+tells a stranger nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from mpanel.core import mail
+from mpanel.core.errors import FieldError
+from mpanel.core.security import onetime, passwords
+from mpanel.core.security.hashing import digest
+from mpanel.core.security.models import CONTACT_PERMISSIONS, MPanelUser
+from mpanel.core.security.roles import CUSTOMER
+from mpanel.core.security.users import create_user
+from mpanel.core.tenancy import current_tenant_id
+from mpanel.modules.accounts import settings as account_settings
+from mpanel.modules.accounts.models import Consent
+from mpanel.modules.customers.models import Customer
+
+VERIFY = "verify"
+CUSTOMER_FIELDS = ("first_name", "last_name", "company", "vat_id", "address1", "address2", "postcode", "city",
+                   "country", "language")
+
+
+def check_password(password: str, email: str) -> None:
+    try:
+        passwords.check(password, SimpleNamespace(is_contact=True, username=email, email=email))
+    except ValueError as exc:
+        raise FieldError("password", str(exc)) from None
+
+
+def address_in_use(session, email: str) -> bool:
+    email = email.lower()
+    return session.scalar(select(func.count()).select_from(MPanelUser).where(
+        func.lower(MPanelUser.username) == email)) > 0 or session.scalar(
+        select(func.count()).select_from(Customer).where(func.lower(Customer.email) == email)) > 0
+
+
+def register(session, tenant, data: dict, ip: str | None, base_url: str) -> Customer | None:
+    """Sign a customer up (the caller commits); None if the address was in use
+    (its owner is told). Raises FieldError for a closed sign-up or a bad password."""
+    if account_settings.signup_mode(session) == "closed":
+        raise FieldError("email", _("Sign-up is closed. Please contact us."), status=403)
+    email = data["email"].strip().lower()
+    check_password(data["password"], email)
+    if address_in_use(session, email):
+        passwords.hash_password(data["password"])  # the same work as a new account
+        _tell_owner(session, email, base_url)
+        return None
+    customer = Customer(email=email, currency=tenant.default_currency,
+                        active=account_settings.signup_mode(session) == "open",
+                        **{name: (data.get(name) or None) for name in CUSTOMER_FIELDS})
+    session.add(customer)
+    session.flush()
+    user = create_user(email, data["password"], CUSTOMER, customer.first_name, customer.last_name,
+                       customer=customer, locale=customer.language, contact_permissions=",".join(CONTACT_PERMISSIONS))
+    user.email_verified = False
+    session.flush()
+    terms = account_settings.get(session)
+    for kind in ("terms", "privacy"):
+        session.add(Consent(customer_id=customer.id, kind=kind, version=str(terms[f"{kind}_version"]), ip=ip))
+    send_verification(session, user, ip, base_url)
+    return customer
+
+
+def send_verification(session, user, ip: str | None, base_url: str) -> None:
+    hours = current_app.config["VERIFY_TOKEN_HOURS"]
+    raw = onetime.issue(session, user.id, VERIFY, dt.timedelta(hours=hours), ip)
+    link = f"{base_url.rstrip('/')}/signup/verify/{raw}"
+    mail.enqueue(session, user.email, _("Confirm your e-mail address"),
+                 _("Welcome! To confirm %(email)s and finish your sign-up, open this link within %(hours)d "
+                   "hours:\n\n%(link)s\n\nIf you did not sign up, ignore this message.",
+                   email=user.email, hours=hours, link=link),
+                 dedupe_key=f"accounts:verify:{digest(raw)}")
+
+
+def _tell_owner(session, email: str, base_url: str) -> None:
+    mail.enqueue(session, email, _("Confirm your e-mail address"),
+                 _("Someone (hopefully you) tried to sign up with %(email)s, but an account with this address "
+                   "exists already. Sign in at %(login)s, or choose a new password at %(reset)s. If this was "
+                   "not you, ignore this message.", email=email, login=f"{base_url.rstrip('/')}/login/",
+                   reset=f"{base_url.rstrip('/')}/security/reset/"),
+                 dedupe_key=f"accounts:signup-known:{current_tenant_id()}:{email}:{dt.datetime.now(dt.UTC).isoformat()}")
+
+
+def verify(session, raw: str) -> MPanelUser | None:
+    """Mark the address of the token's user verified; None for an unknown,
+    expired or used link."""
+    token = onetime.find(session, raw, VERIFY)
+    user = session.get(MPanelUser, token.user_id) if token else None
+    if user is None or not onetime.use(session, token):
+        return None
+    user.email_verified = True
+    return user
