@@ -1,4 +1,4 @@
-"""accounts: e-mail verification on users, customers' acceptance of terms and privacy texts
+"""accounts: e-mail verification on users, customers' owner contacts, customers' acceptance of terms and privacy texts
 
 Revision ID: 0003_accounts
 Revises: 0002_security
@@ -19,6 +19,7 @@ depends_on = None
 def upgrade():
     # Existing users count as verified; a sign-up starts unverified.
     op.add_column("ab_user", sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column("ab_user", sa.Column("contact_owner", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "customer_consents",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -36,4 +37,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table("customer_consents")
+    op.drop_column("ab_user", "contact_owner")
     op.drop_column("ab_user", "email_verified")

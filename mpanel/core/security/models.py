@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, CIDR
 from mpanel.core.tenancy import TenantScoped
 
 # What a customer contact may do in the client area besides seeing the account.
-CONTACT_PERMISSIONS = ("billing", "technical", "domains")
+CONTACT_PERMISSIONS = ("billing", "technical", "domains", "support")
 
 
 class MPanelUser(TenantScoped, User):
@@ -25,6 +25,8 @@ class MPanelUser(TenantScoped, User):
     contact_permissions = Column(String(200), nullable=False, default="", server_default="")
     # False from a self-service sign-up (or an e-mail change) until the mailed link is opened.
     email_verified = Column(Boolean, nullable=False, default=True, server_default="true")
+    # The contact who manages the customer's other contacts (sign-up or first invitation).
+    contact_owner = Column(Boolean, nullable=False, default=False, server_default="false")
 
     @property
     def is_operator(self) -> bool:
@@ -35,8 +37,8 @@ class MPanelUser(TenantScoped, User):
         return self.customer_id is not None
 
     def may(self, permission: str) -> bool:
-        """A contact's client-area permission (billing, technical, domains)."""
-        return permission in self.contact_permissions.split(",")
+        """A contact's client-area permission (billing, technical, domains, support); owners may all."""
+        return self.contact_owner or permission in self.contact_permissions.split(",")
 
 
 class RefreshToken(TenantScoped, Model):

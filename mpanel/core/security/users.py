@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mpanel.core.security.hashing import new_token
 from mpanel.core.security.passwords import hash_password
 from mpanel.core.security.roles import CUSTOMER, OPERATOR
 from mpanel.core.tenancy import current_tenant_id
@@ -19,8 +20,8 @@ def create_user(email: str, password: str, role: str, first_name: str = "", last
     role_obj = sm.find_role(role)
     if role_obj is None:
         raise UserError(f"role {role!r} does not exist: run `flask mpanel init` first")
-    if (role == OPERATOR) != (current_tenant_id() is None):
-        raise UserError("operators have no tenant, and tenant staff need one")
+    if (role == OPERATOR) != (current_tenant_id() is None) or (role == CUSTOMER) != (customer is not None):
+        raise UserError("operators have no tenant, tenant staff need one, and only contacts are customers")
     if sm.find_user(username=email) is not None:
         raise UserError(f"a user {email!r} already exists here")
     user = sm.user_model(username=email, email=email, first_name=first_name or email.split("@")[0],
@@ -32,7 +33,12 @@ def create_user(email: str, password: str, role: str, first_name: str = "", last
     return user
 
 
-def create_contact(customer, email: str, password: str, permissions=("billing", "technical", "domains")):
-    return create_user(email, password, CUSTOMER, customer.first_name, customer.last_name, customer=customer,
-                       locale=customer.language, contact_permissions=",".join(permissions))
+def create_contact(customer, email: str, password: str | None, permissions=("billing", "technical", "domains"),
+                   owner: bool = False, first_name: str = "", last_name: str = ""):
+    """A login for ``customer``; ``password`` None: none yet (an invitation sets it)."""
+    user = create_user(email, password or new_token(), CUSTOMER, first_name or customer.first_name,
+                       last_name or customer.last_name, customer=customer, locale=customer.language,
+                       contact_permissions=",".join(permissions))
+    user.contact_owner = owner
+    return user
 

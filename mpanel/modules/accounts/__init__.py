@@ -7,18 +7,23 @@ DEFAULTS = {
     "SIGNUP_RATE_LIMIT": "10 per 15 minute",
     "SIGNUP_ACCOUNT_RATE_LIMIT": "3 per 15 minute",
     "VERIFY_TOKEN_HOURS": 48,
+    "INVITATION_DAYS": 7,
 }
 
 
 def install(app, appbuilder) -> None:
     from flask_babel import get_locale
+    from flask_babel import lazy_gettext as _l
 
-    from mpanel.modules.accounts import home, profile, signup_views
+    from mpanel.modules.accounts import home, invitation_views, profile, signup_views, team
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(signup_views.blueprint)
     app.register_blueprint(profile.blueprint)
+    app.register_blueprint(invitation_views.blueprint)
+    app.register_blueprint(team.blueprint)
+    appbuilder.add_link("Staff", href="/staff/team/", label=_l("Staff"), icon="fa-id-badge", category="Administration")
     app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
     signup_views.throttle(app, appbuilder.sm.limiter)

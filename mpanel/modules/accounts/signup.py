@@ -20,8 +20,7 @@ from mpanel.core.errors import FieldError
 from mpanel.core.security import onetime, passwords
 from mpanel.core.security.hashing import digest
 from mpanel.core.security.models import CONTACT_PERMISSIONS, MPanelUser
-from mpanel.core.security.roles import CUSTOMER
-from mpanel.core.security.users import create_user
+from mpanel.core.security.users import create_contact
 from mpanel.core.tenancy import current_tenant_id
 from mpanel.modules.accounts import settings as account_settings
 from mpanel.modules.accounts.models import Consent
@@ -55,15 +54,14 @@ def register(session, tenant, data: dict, ip: str | None, base_url: str) -> Cust
     check_password(data["password"], email)
     if address_in_use(session, email):
         passwords.hash_password(data["password"])  # the same work as a new account
-        _tell_owner(session, email, base_url)
+        tell_known_address(session, email, base_url)
         return None
     customer = Customer(email=email, currency=tenant.default_currency,
                         active=account_settings.signup_mode(session) == "open",
                         **{name: (data.get(name) or None) for name in CUSTOMER_FIELDS})
     session.add(customer)
     session.flush()
-    user = create_user(email, data["password"], CUSTOMER, customer.first_name, customer.last_name,
-                       customer=customer, locale=customer.language, contact_permissions=",".join(CONTACT_PERMISSIONS))
+    user = create_contact(customer, email, data["password"], CONTACT_PERMISSIONS, owner=True)
     user.email_verified = False
     session.flush()
     terms = account_settings.get(session)
@@ -84,10 +82,11 @@ def send_verification(session, user, ip: str | None, base_url: str) -> None:
                  dedupe_key=f"accounts:verify:{digest(raw)}")
 
 
-def _tell_owner(session, email: str, base_url: str) -> None:
+def tell_known_address(session, email: str, base_url: str) -> None:
+    """Instead of a second account for an address in use (sign-up, invitation): tell its owner."""
     mail.enqueue(session, email, _("Confirm your e-mail address"),
-                 _("Someone (hopefully you) tried to sign up with %(email)s, but an account with this address "
-                   "exists already. Sign in at %(login)s, or choose a new password at %(reset)s. If this was "
+                 _("Someone (hopefully you) tried to create an account for %(email)s, but an account with this "
+                   "address exists already. Sign in at %(login)s, or choose a new password at %(reset)s. If this was "
                    "not you, ignore this message.", email=email, login=f"{base_url.rstrip('/')}/login/",
                    reset=f"{base_url.rstrip('/')}/security/reset/"),
                  dedupe_key=f"accounts:signup-known:{current_tenant_id()}:{email}:{dt.datetime.now(dt.UTC).isoformat()}")
