@@ -10,6 +10,7 @@ from mpanel.modules.automation.views import AutomationRunView, OutboxView
 from mpanel.modules.customers.views import CustomerApi, CustomerView
 from mpanel.modules.marketplace.views import MarketplaceApi, MarketplaceView
 from mpanel.modules.tenants.views import TenantView
+from mpanel.modules.tenants.views import blueprint as tenant_onboarding
 from mpanel.web.client import ClientAccountApi
 
 
@@ -26,5 +27,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view(OutboxView, "Outbox", label=_("Outbox"), icon="fa-paper-plane", category="Administration")
     appbuilder.add_view(TenantView, "Tenants", label=_("Tenants"), icon="fa-building", category="Platform",
                         category_label=_("Platform"))
+    appbuilder.add_link("New tenant", href="/operator/tenants/new", label=_("New tenant"), icon="fa-plus",
+                        category="Platform")
+    current_app.register_blueprint(tenant_onboarding)
     for api in (CustomerApi, AuditLogApi, MarketplaceApi, ClientAccountApi):
         appbuilder.add_api(api)
