@@ -25,11 +25,12 @@ KERNEL_ROLES = {
     "Admin": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
               ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF,
               *_SECURITY_ADMIN],
-    "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post"),
+    "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post|can_invite"),
                 ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
-    "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put"), _MENUS, *_STAFF_SELF],
+    "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_invite"), _MENUS, *_STAFF_SELF],
     "Read-only": [("CustomerView|CustomerApi", _READ), ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
-    CUSTOMER: [("ClientAccountApi", _READ), _OWN_PASSWORD, ("Account security", "menu_access")],
+    CUSTOMER: [("ClientAccountApi", _READ), _OWN_PASSWORD, ("Account security", "menu_access"),
+               ("ClientContactsApi", "can_list_contacts|can_invite_contact|can_change_contact|can_revoke_contact")],
 }
 
 

@@ -15,7 +15,7 @@ def install(app, appbuilder) -> None:
     from flask_babel import get_locale
     from flask_babel import lazy_gettext as _l
 
-    from mpanel.modules.accounts import home, invitation_views, profile, signup_views, team
+    from mpanel.modules.accounts import contacts_views, home, invitation_views, profile, signup_views, team
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -24,6 +24,8 @@ def install(app, appbuilder) -> None:
     app.register_blueprint(profile.blueprint)
     app.register_blueprint(invitation_views.blueprint)
     app.register_blueprint(team.blueprint)
+    app.register_blueprint(contacts_views.blueprint)
+    appbuilder.add_api(contacts_views.ClientContactsApi)
     appbuilder.add_link("Staff", href="/staff/team/", label=_l("Staff"), icon="fa-id-badge", category="Administration")
     app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
     signup_views.throttle(app, appbuilder.sm.limiter)

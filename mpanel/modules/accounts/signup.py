@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from mpanel.core import mail
 from mpanel.core.errors import FieldError
 from mpanel.core.security import onetime, passwords
-from mpanel.core.security.hashing import digest
+from mpanel.core.security.hashing import digest, new_token
 from mpanel.core.security.models import CONTACT_PERMISSIONS, MPanelUser
 from mpanel.core.security.users import create_contact
-from mpanel.core.tenancy import current_tenant_id
+from mpanel.core.tenancy import current_tenant_id, tenant_scope
 from mpanel.modules.accounts import settings as account_settings
 from mpanel.modules.accounts.models import Consent
 from mpanel.modules.customers.models import Customer
@@ -39,10 +39,13 @@ def check_password(password: str, email: str) -> None:
 
 
 def address_in_use(session, email: str) -> bool:
+    """Whether a login or customer of the tenant uses ``email``; looked up for the
+    whole tenant even while a customer is in scope (a contact inviting someone)."""
     email = email.lower()
-    return session.scalar(select(func.count()).select_from(MPanelUser).where(
-        func.lower(MPanelUser.username) == email)) > 0 or session.scalar(
-        select(func.count()).select_from(Customer).where(func.lower(Customer.email) == email)) > 0
+    with tenant_scope(current_tenant_id(), session=session):
+        return session.scalar(select(func.count()).select_from(MPanelUser).where(
+            func.lower(MPanelUser.username) == email)) > 0 or session.scalar(
+            select(func.count()).select_from(Customer).where(func.lower(Customer.email) == email)) > 0
 
 
 def register(session, tenant, data: dict, ip: str | None, base_url: str) -> Customer | None:
@@ -53,7 +56,6 @@ def register(session, tenant, data: dict, ip: str | None, base_url: str) -> Cust
     email = data["email"].strip().lower()
     check_password(data["password"], email)
     if address_in_use(session, email):
-        passwords.hash_password(data["password"])  # the same work as a new account
         tell_known_address(session, email, base_url)
         return None
     customer = Customer(email=email, currency=tenant.default_currency,
@@ -83,7 +85,9 @@ def send_verification(session, user, ip: str | None, base_url: str) -> None:
 
 
 def tell_known_address(session, email: str, base_url: str) -> None:
-    """Instead of a second account for an address in use (sign-up, invitation): tell its owner."""
+    """Instead of a second account for an address in use (sign-up, invitation): tell its
+    owner, after the same work as a new account (a password hash), so timing tells nothing."""
+    passwords.hash_password(new_token())
     mail.enqueue(session, email, _("Confirm your e-mail address"),
                  _("Someone (hopefully you) tried to create an account for %(email)s, but an account with this "
                    "address exists already. Sign in at %(login)s, or choose a new password at %(reset)s. If this was "
