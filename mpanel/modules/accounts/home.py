@@ -5,6 +5,8 @@ page it was used on."""
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session
 from flask_appbuilder import BaseView, expose
 from flask_login import current_user
@@ -70,7 +72,7 @@ def operator():
     if current_user.tenant_id is not None:
         abort(404)
     return _render("accounts/operator_home.html", sections=menu_links(),
-                   mail_inbox=current_app.config.get("MAIL_CATCHER_URL"))
+                   mail_inbox=os.environ.get("MPANEL_MAIL_CATCHER_URL"))  # set by `make run`
 
 
 @blueprint.route("/language/<code>")
