@@ -19,6 +19,7 @@ depends_on = None
 def upgrade():
     # Existing users count as verified; a sign-up starts unverified.
     op.add_column("ab_user", sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column("ab_user", sa.Column("pending_email", sa.String(320)))
     op.add_column("ab_user", sa.Column("contact_owner", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "customer_consents",
@@ -38,4 +39,5 @@ def upgrade():
 def downgrade():
     op.drop_table("customer_consents")
     op.drop_column("ab_user", "contact_owner")
+    op.drop_column("ab_user", "pending_email")
     op.drop_column("ab_user", "email_verified")

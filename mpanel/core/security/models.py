@@ -25,6 +25,7 @@ class MPanelUser(TenantScoped, User):
     contact_permissions = Column(String(200), nullable=False, default="", server_default="")
     # False from a self-service sign-up (or an e-mail change) until the mailed link is opened.
     email_verified = Column(Boolean, nullable=False, default=True, server_default="true")
+    pending_email = Column(String(320))  # a new address, until its mailed link is opened
     # The contact who manages the customer's other contacts (sign-up or first invitation).
     contact_owner = Column(Boolean, nullable=False, default=False, server_default="false")
 
