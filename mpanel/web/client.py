@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.extensions import appbuilder, db
+from mpanel.modules.accounts import impersonation
 from mpanel.modules.customers.models import Customer
 
 blueprint = Blueprint("client", __name__, url_prefix="/client")
@@ -35,6 +36,9 @@ def client_page(permission: str | None = None):
                 abort(404)
             if not g.customer.active:
                 return render_client("client/awaiting_approval.html"), 403
+            if request.method == "POST" and impersonation.active() and not impersonation.writes_allowed(db.session):
+                flash(_("Signed in as this client by staff: read-only."), "warning")
+                return redirect(url_for("client.dashboard"))
             if request.method == "POST" and not current_user.email_verified:
                 flash(_("Please confirm your e-mail address first: open the link we sent you."), "warning")
                 return redirect(url_for("client.dashboard"))

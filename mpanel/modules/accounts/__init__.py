@@ -12,10 +12,20 @@ DEFAULTS = {
 
 
 def install(app, appbuilder) -> None:
+    from flask import session
     from flask_babel import get_locale
     from flask_babel import lazy_gettext as _l
+    from flask_login import user_logged_out
 
-    from mpanel.modules.accounts import contacts_views, home, invitation_views, profile, signup_views, team
+    from mpanel.modules.accounts import (
+        contacts_views,
+        home,
+        impersonation,
+        invitation_views,
+        profile,
+        signup_views,
+        team,
+    )
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -28,4 +38,5 @@ def install(app, appbuilder) -> None:
     appbuilder.add_api(contacts_views.ClientContactsApi)
     appbuilder.add_link("Staff", href="/staff/team/", label=_l("Staff"), icon="fa-id-badge", category="Administration")
     app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
+    user_logged_out.connect(lambda _app, **_kw: session.pop(impersonation.SESSION_KEY, None), app)
     signup_views.throttle(app, appbuilder.sm.limiter)

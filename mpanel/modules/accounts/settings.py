@@ -14,6 +14,7 @@ DEFAULTS = {
     "terms_version": "1",
     "privacy_text": "",
     "privacy_version": "1",
+    "impersonation_write": False,  # staff logged in as a client may submit client-area forms
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, request
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose, protect, safe
@@ -12,9 +12,11 @@ from flask_login import current_user
 from marshmallow import pre_load
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from mpanel.core.errors import Conflict
+from mpanel.core.security.models import MPanelUser
 from mpanel.core.signals.tenancy import customer_created
 from mpanel.extensions import db
-from mpanel.modules.accounts import contacts
+from mpanel.modules.accounts import contacts, impersonation
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.customers.validation import RULES
 from mpanel.web.crud import TenantModelView
@@ -69,6 +71,16 @@ class CustomerView(TenantModelView):
         db.session.commit()
         flash(_("The invitations are on their way."), "success")
         return redirect(self.get_redirect())
+
+    @action("impersonate", _("Log in as client"), None, "fa-sign-in", multiple=False)
+    def impersonate(self, item):
+        item = item[0] if isinstance(item, list) else item
+        try:
+            impersonation.start(db.session, db.session.get(MPanelUser, current_user.id), item)
+        except Conflict as exc:
+            flash(exc.message, "danger")
+            return redirect(self.get_redirect())
+        return redirect(url_for("client.dashboard"))
 
 
 class CustomerApi(ModelRestApi):
