@@ -7,7 +7,7 @@ prints invoices per second and peak memory. Run against a scratch database:
 
     .venv/bin/python scripts/bench_billing.py --tenants 10 --customers 1000
 
-(all installed plugins, as in production; ``MPANEL_ENABLED_PLUGINS=billing`` for billing alone)
+(all installed plugins, as in production; ``MPANEL_ENABLED_PLUGINS=catalog,billing`` for billing alone)
 
 ``--workers N`` runs the tenants on N threads of one process, as production
 dispatches them: the periodic task ``billing.run`` queues one

@@ -27,8 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
-from mpanel.core.tasks import locked_periodic, tenant_task
-from mpanel.core.tenancy import TenantScoped, require_tenant_id, tenant_scope
+from mpanel.core.tasks import per_tenant_periodic, tenant_task
+from mpanel.core.tenancy import TenantScoped, require_tenant_id
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -88,6 +88,8 @@ def _after_commit(session) -> None:
     # Enqueues the drain task; in immediate mode (tests) it runs right here, in
     # its own app context and session. A commit made while draining (a handler
     # that enqueues more) needs no new drain: the running loop picks it up.
+    if session.in_nested_transaction():  # a savepoint released (begin_nested): the transaction goes on
+        return
     tenants = session.info.pop("mpanel_outbox_tenants", ())
     if _draining.get():
         return
@@ -159,18 +161,12 @@ def drain(tenant_id: int) -> dict:
         _draining.reset(token)
 
 
-@locked_periodic(crontab(minute="*"), "outbox.sweep")
+@per_tenant_periodic(crontab(minute="*"), "outbox.sweep", queue=False, record=False, active_only=False)
 def sweep(counts: dict) -> int:
-    """Retry what is due: failed attempts wait for their back-off, and a drain
-    task lost with a worker is picked up here."""
+    """Retry what is due, tenant by tenant: failed attempts wait for their back-off,
+    and a drain task lost with a worker is picked up here."""
     from mpanel.extensions import db
-    from mpanel.modules.tenants.models import Tenant
 
-    failed = 0
-    for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():
-        with tenant_scope(tenant_id):
-            result = process_pending(db.session)
-        counts["done"] = counts.get("done", 0) + result["done"]
-        failed += result["failed"]
-    counts["failed"] = failed
-    return failed
+    result = process_pending(db.session)
+    counts.update(result)
+    return result["failed"]

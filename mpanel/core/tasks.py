@@ -1,6 +1,7 @@
 """Huey wiring: storage chosen by configuration, tasks that run in an app
-context with an explicit tenant, and locked periodic tasks that record their
-runs in the automation status.
+context with an explicit tenant, locked periodic tasks that record their runs
+in the automation status, and :func:`per_tenant_periodic`, the one fan-out of a
+periodic task to every tenant that uses it.
 
 Storage: Redis when ``MPANEL_REDIS_URL`` is set, SQLite (``HUEY_SQLITE_PATH``)
 in the embedded default, in-memory immediate mode when ``HUEY_IMMEDIATE``.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -99,17 +102,147 @@ def locked_periodic(schedule, name: str):
     return decorate
 
 
+def per_tenant_periodic(schedule, name: str, *, uses=(), queue: bool = True, record: bool = True,
+                        active_only: bool = True, **task_options):
+    """A locked periodic task ``name`` that fans out to every tenant using it:
+    each tenant's run has its own scope, lock, error capture and (``record``)
+    automation-status row ``<name>.tenant``.
+
+    The decorated ``fn(counts, *args)`` runs in the tenant's scope (``db.session``),
+    fills ``counts`` and returns its number of failures. ``uses``: the plugins the
+    tenant must have active (all of them), or a predicate on the set of its active
+    plugins. ``queue``: one Huey task per tenant (default), or the tenants one after
+    the other inside the periodic run, their counts added up into its row (for
+    frequent, small sweeps: with ``record=False`` only errors are kept, in that row).
+    ``active_only``: skip deactivated tenants.
+
+    The result also has ``.for_tenant(tenant_id, *args)`` (the Huey task) and
+    ``.run_tenant(tenant_id, *args)`` (inline, for the CLI and tests).
+    """
+    tenant_name = f"{name}.tenant"
+    wanted = uses if callable(uses) else (lambda active: set(uses) <= active)
+
+    def decorate(fn):
+        def in_tenant(counts, *args):
+            from mpanel.core.plugins.engine import active_plugin_names
+            from mpanel.extensions import db
+
+            if (uses or callable(uses)) and not wanted(active_plugin_names(db.session)):
+                counts["not_used"] = True
+                return 0
+            return fn(counts, *args)
+
+        def run_tenant(tenant_id: int, *args) -> dict:
+            if record:
+                return run_recorded(tenant_name, in_tenant, *args, tenant_id=tenant_id)
+            return _run_captured(tenant_name, in_tenant, *args, tenant_id=tenant_id)
+
+        @huey.task(name=tenant_name, **task_options)
+        def for_tenant(tenant_id: int, *args) -> dict:
+            with _app_context():
+                return run_tenant(tenant_id, *args)
+
+        @functools.wraps(fn)
+        def fan_out(counts: dict) -> int:
+            from sqlalchemy import select
+
+            from mpanel.extensions import db
+            from mpanel.modules.tenants.models import Tenant
+
+            query = select(Tenant.id).order_by(Tenant.id)
+            tenant_ids = db.session.scalars(query.where(Tenant.active.is_(True)) if active_only else query).all()
+            db.session.rollback()
+            counts["tenants"], failures = len(tenant_ids), 0
+            for tenant_id in tenant_ids:
+                if queue:
+                    for_tenant(tenant_id)
+                    continue
+                result = run_tenant(tenant_id)
+                failures += result["failures"]
+                for key, value in result["counts"].items():
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        counts[key] = counts.get(key, 0) + value
+                if result.get("error"):  # unrecorded runs: the error goes into this row
+                    counts.setdefault("errors", []).append(f"tenant {tenant_id}: {result['error']}")
+            return failures
+
+        periodic = locked_periodic(schedule, name)(fan_out)
+        periodic.for_tenant, periodic.run_tenant, periodic.task_name = for_tenant, run_tenant, tenant_name
+        return periodic
+
+    return decorate
+
+
+def _run_captured(name: str, fn, *args, tenant_id=None) -> dict:
+    """``fn(counts, *args)`` in the tenant's scope, its error caught, nothing recorded."""
+    from mpanel.extensions import db
+
+    counts: dict = {}
+    with _app_context(), tenant_scope(tenant_id):
+        try:
+            failures, error = fn(counts, *args) or 0, None
+        except Exception as exc:
+            db.session.rollback()
+            log.exception("%s (tenant %s) failed", name, tenant_id)
+            failures, error = 1, f"{type(exc).__name__}: {exc}"
+        finally:
+            db.session.remove()
+    return {"status": "failed" if failures else "ok", "counts": counts, "failures": failures, "error": error}
+
+
+@contextmanager
+def _run_lock(name: str, tenant_id: int | None):
+    """A PostgreSQL advisory lock per (task, tenant) on a connection of its own, held
+    for the run: one run at a time, and released by the server when a killed
+    run's connection goes. Yields False when another run holds it."""
+    from sqlalchemy import func, select
+
+    from mpanel.extensions import db
+
+    key = zlib.crc32(name.encode()) - 2**31, tenant_id or 0  # two int4 keys
+    with db.engine.connect() as connection:
+        held = connection.scalar(select(func.pg_try_advisory_lock(*key)))
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.scalar(select(func.pg_advisory_unlock(*key)))
+                connection.commit()
+
+
+def _close_stale(session, name: str) -> int:
+    """Runs of ``name`` (this tenant) still "running" although nobody holds their
+    lock: killed mid-way. They are closed as failed."""
+    from sqlalchemy import func, update
+
+    from mpanel.modules.automation.models import AutomationRun
+
+    result = session.execute(update(AutomationRun).where(AutomationRun.task == name,
+                                                         AutomationRun.status == "running")
+                             .values(status="failed", finished_at=func.now(),
+                                     error="interrupted: the run stopped before it finished (closed by the next run)")
+                             .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
 def run_recorded(name: str, fn, *args, tenant_id=None):
-    """Run ``fn(counts, *args)`` with an automation-status row for it."""
+    """Run ``fn(counts, *args)`` with an automation-status row for it, under the
+    run's lock; stale "running" rows of the same task are closed first. Returns
+    ``{"status", "counts", "failures"}`` ("skipped" when another run holds the lock)."""
     from mpanel.extensions import db
     from mpanel.modules.automation.models import AutomationRun
 
-    with _app_context(), tenant_scope(tenant_id):
+    with _app_context(), tenant_scope(tenant_id), _run_lock(name, tenant_id) as held:
+        if not held:
+            log.info("%s (tenant %s) is already running; this run is skipped", name, tenant_id)
+            return {"status": "skipped", "counts": {}, "failures": 0}
+        closed = _close_stale(db.session, name)
         entry = AutomationRun(task=name)
         db.session.add(entry)
         db.session.commit()
         entry_id = entry.id
-        counts: dict = {}
+        counts: dict = {"closed_stale_runs": closed} if closed else {}
         try:
             failures = fn(counts, *args) or 0
             status, error = ("failed" if failures else "ok"), None

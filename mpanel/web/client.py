@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mpanel.api.base import Api, safe
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.extensions import appbuilder, db
 from mpanel.modules.accounts import impersonation
@@ -71,7 +72,7 @@ def dashboard():
     return render_client("client/dashboard.html")
 
 
-class ClientAccountApi(BaseApi):
+class ClientAccountApi(Api):
     """``/api/v1/client/account``: the calling contact's own customer record."""
 
     resource_name = "client"

@@ -1,10 +1,17 @@
-"""JSON errors for REST paths, plain pages elsewhere; never a stack trace."""
+"""JSON errors for REST paths, plain pages elsewhere; never a stack trace.
+
+REST errors have the dialect's one shape (:mod:`mpanel.api.errors`); a NUL byte in
+a form field or query parameter (no database stores it) is a 400 everywhere.
+"""
 
 from __future__ import annotations
 
 from flask import jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
+from mpanel.api import body
+from mpanel.api.base import REQUEST
+from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import TenantScopeError
 
 
@@ -15,9 +22,9 @@ def _wants_json() -> bool:
 def _http_error(exc: HTTPException):
     if not _wants_json():
         return exc
-    response = jsonify(message=exc.description or exc.name)
+    response = jsonify(message={REQUEST: [exc.description or exc.name]})
     response.status_code = exc.code
-    for key in ("Retry-After",):
+    for key in ("Retry-After", "Allow"):
         if exc.get_response().headers.get(key):
             response.headers[key] = exc.get_response().headers[key]
     return response
@@ -27,23 +34,28 @@ def _scope_error(exc: TenantScopeError):
     # Reaching tenant data without a tenant is a client addressing error (wrong
     # host or token), never a reason to show anything: answer "not found".
     if _wants_json():
-        return jsonify(message="Not found"), 404
+        return jsonify(message={REQUEST: ["not found"]}), 404
     return "Not found", 404
 
 
-def _json_body_is_an_object():
-    """REST bodies are JSON objects: refuse anything else before an endpoint reads it."""
-    if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH") \
-            or not request.is_json or not request.get_data():
-        return None
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        what = "valid JSON" if body is None and request.get_data().strip() != b"null" else "a JSON object"
-        return jsonify(message={"body": [f"the request body must be {what}"]}), 400
-    return None
+def _field_error(exc: FieldError):
+    """Raised before an endpoint runs (the body check): the one error shape."""
+    if _wants_json():
+        return jsonify(message=exc.as_messages()), exc.status
+    return exc.message, exc.status
+
+
+def _no_nul_bytes():
+    forms = [request.form] if request.mimetype == "application/x-www-form-urlencoded" else []
+    for values in [request.args, *forms]:
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise BadRequest("Text must not contain NUL characters.")
 
 
 def install(app) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(TenantScopeError, _scope_error)
-    app.before_request(_json_body_is_an_object)
+    app.register_error_handler(FieldError, _field_error)
+    # First of all hooks: the login throttle and FAB read the body and the form too.
+    app.before_request_funcs.setdefault(None, [])[:0] = [_no_nul_bytes, body.check_request]

@@ -12,6 +12,7 @@ from flask_babel import get_translations
 from flask_login import current_user
 
 from mpanel.core.plugins.activation import request_plugin
+from mpanel.web import filters
 
 
 def select_locale() -> str:
@@ -58,3 +59,4 @@ def install(app) -> None:
     app.extensions["babel"].locale_selector = select_locale
     # Jinja's newstyle gettext formats and escapes the variables; we only choose the catalogue.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)
+    filters.install(app)

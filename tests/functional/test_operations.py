@@ -9,7 +9,8 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
 
 
 def test_metrics_parse_and_histogram_per_endpoint(client):

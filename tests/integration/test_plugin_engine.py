@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -12,7 +13,8 @@ from mpanel.core.settings import get_settings, set_settings
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 from mpanel.testing.pytest_plugin import bearer
-from tests.conftest import FIXTURES
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_fixture_plugin_is_discovered_through_its_entry_point(app):

@@ -3,16 +3,12 @@ moves, and helpers for the second factor."""
 
 import datetime as dt
 import socket
-import sys
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from mpanel.core.security import clock as security_clock
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 class Inbox:

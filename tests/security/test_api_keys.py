@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from security_testing import audit_actions
 from sqlalchemy import select
 
 from mpanel.core.security.hashing import digest
@@ -13,6 +12,7 @@ from mpanel.core.security.models import ApiKey
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 from mpanel.testing.pytest_plugin import bearer, csrf_token
+from mpanel.testing.security import audit_actions
 
 
 def create_key(client, tenant, email, scopes=("read",), allowed_ips="", expires_days=""):
@@ -63,7 +63,7 @@ def test_ip_allow_list(client, tenant, allowed, inside, outside):
     for ip in outside:
         refused = call(client, key, ip=ip)
         assert refused.status_code == 403 and refused.is_json, ip
-        assert "address" in refused.get_json()["message"]
+        assert "address" in refused.get_json()["message"]["request"][0]
 
 
 def test_scopes_limit_what_a_key_can_do(client, tenant):

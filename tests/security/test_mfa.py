@@ -4,9 +4,8 @@ remembered devices, the tenant's policy and the operators' obligation."""
 import datetime as dt
 import re
 
-from security_testing import audit_actions, code_at, enable_totp, wrong_code
-
 from mpanel.testing.pytest_plugin import PASSWORD, bearer, csrf_token
+from mpanel.testing.security import audit_actions, code_at, enable_totp, wrong_code
 
 
 def _page(client, tenant, path):

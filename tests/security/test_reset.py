@@ -6,10 +6,10 @@ import statistics
 import time
 
 import pytest
-from security_testing import audit_actions, link_in
 
 from mpanel.core.security import reset
 from mpanel.testing.pytest_plugin import PASSWORD, bearer, csrf_token
+from mpanel.testing.security import audit_actions, link_in
 
 NEW_PASSWORD = "a brand new passphrase for testing"
 

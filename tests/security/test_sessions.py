@@ -4,9 +4,9 @@ temporary locks and privilege changes."""
 import re
 
 import pytest
-from security_testing import audit_actions, code_at, enable_totp
 
 from mpanel.testing.pytest_plugin import PASSWORD, bearer, csrf_token
+from mpanel.testing.security import audit_actions, code_at, enable_totp
 
 
 def _signed_in(client, tenant):

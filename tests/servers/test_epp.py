@@ -2,16 +2,10 @@
 
 import dataclasses
 import socket
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO_ROOT / "plugins" / "mpanel_registrar_epp"))
-
-from mpanel_registrar_epp import (  # noqa: E402
+from mpanel_registrar_epp import (
     AuthenticationError,
     AuthorizationError,
     BillingFailure,
@@ -29,12 +23,12 @@ from mpanel_registrar_epp import (  # noqa: E402
     commands,
     namespaces,
 )
-from mpanel_registrar_epp.errors import error_for  # noqa: E402
-from mpanel_registrar_epp.framing import encode_frame, read_frame, write_frame  # noqa: E402
+from mpanel_registrar_epp.errors import error_for
+from mpanel_registrar_epp.framing import encode_frame, read_frame, write_frame
 
-from .epp import DEFAULT_REGISTRARS, EppTestServer  # noqa: E402
-from .epp.pki import CLIENT_COMMON_NAME  # noqa: E402
-from .epp.validation import epp_errors  # noqa: E402
+from .epp import DEFAULT_REGISTRARS, EppTestServer
+from .epp.pki import CLIENT_COMMON_NAME
+from .epp.validation import epp_errors
 
 ADDRESS = PostalInfo("Jane Doe", "Berlin", "DE", ("Hauptstr. 1",), org="MPanel GmbH", pc="10115")
 CONTACT = ContactData("mp-c1", (ADDRESS,), "jane@example.com", "cont-Auth1", voice="+49.301234567")

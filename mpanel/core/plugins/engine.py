@@ -73,6 +73,17 @@ def _ordered(plugins: dict[str, Plugin]) -> list[Plugin]:
     return ordered
 
 
+def requirements(name: str, plugins: dict[str, Plugin]) -> set[str]:
+    """Every plugin ``name`` requires, directly or through another."""
+    found, todo = set(), list(plugins[name].requires)
+    while todo:
+        dep = todo.pop()
+        if dep not in found:
+            found.add(dep)
+            todo.extend(plugins[dep].requires if dep in plugins else ())
+    return found
+
+
 def load_plugins(enabled: list[str]) -> list[Plugin]:
     """Load the configured plugins in dependency order, or raise PluginError."""
     installed = discover()
@@ -117,9 +128,9 @@ def set_active(session, name: str, active: bool) -> None:
         raise PluginError(name, "is not installed and enabled")
     names = [name]
     if active:
-        names += list(plugins[name].requires)
+        names += sorted(requirements(name, plugins))
     else:
-        dependants = [p.name for p in plugins.values() if name in p.requires]
+        dependants = [p.name for p in plugins.values() if name in requirements(p.name, plugins)]
         active_now = active_plugin_names(session)
         blocking = sorted(set(dependants) & active_now)
         if blocking:

@@ -3,13 +3,13 @@ two-factor accounts, refresh with rotation."""
 
 from __future__ import annotations
 
-from flask import request
-from flask_appbuilder.api import safe
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.views import expose
 from flask_jwt_extended import get_jwt, jwt_required
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
+from mpanel.api.base import Dialect, safe
+from mpanel.api.body import json_body
 from mpanel.core.security import signin, tokens
 from mpanel.extensions import db
 
@@ -27,7 +27,7 @@ class SecondStepSchema(Schema):
     refresh = fields.Boolean(load_default=False)
 
 
-class MPanelSecurityApi(SecurityApi):
+class MPanelSecurityApi(Dialect, SecurityApi):
     @expose("/login", methods=["POST"])
     @safe
     def login(self):
@@ -59,9 +59,7 @@ class MPanelSecurityApi(SecurityApi):
             429:
               description: Too many attempts
         """
-        payload, error = self._load(LoginSchema)
-        if error:
-            return error
+        payload = json_body(LoginSchema())
         user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
         if not user:
             db.session.commit()  # keep the failed-login audit row and count
@@ -103,9 +101,7 @@ class MPanelSecurityApi(SecurityApi):
             429:
               description: Too many attempts
         """
-        payload, error = self._load(SecondStepSchema)
-        if error:
-            return error
+        payload = json_body(SecondStepSchema())
         token, user = signin.pending(db.session, payload["mfa_token"], "mfa")
         if token is None:
             return self.response_401()
@@ -113,14 +109,6 @@ class MPanelSecurityApi(SecurityApi):
             db.session.commit()
             return self.response_401()
         return self._signed_in(user, payload["refresh"])
-
-    def _load(self, schema):
-        if not request.is_json:
-            return None, self.response_400(message="Request body must be JSON")
-        try:
-            return schema().load(request.get_json(silent=True) or {}), None
-        except ValidationError as error:
-            return None, self.response_400(message=error.messages)
 
     def _signed_in(self, user, refresh: bool):
         signin.complete(db.session, user, web=False)

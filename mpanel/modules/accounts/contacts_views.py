@@ -7,11 +7,12 @@ from __future__ import annotations
 import functools
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from mpanel.api.base import Api, safe
 from mpanel.core.errors import FieldError
 from mpanel.core.security.models import CONTACT_PERMISSIONS
 from mpanel.extensions import db
@@ -95,7 +96,7 @@ def _json(user) -> dict:
             [p for p in user.contact_permissions.split(",") if p]}
 
 
-class ClientContactsApi(BaseApi):
+class ClientContactsApi(Api):
     """The calling contact's customer's logins (its owner changes them)."""
 
     resource_name = "client"

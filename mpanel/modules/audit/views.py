@@ -1,9 +1,10 @@
 """Read-only audit log for tenant admins (their tenant's rows only)."""
 
-from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
+from mpanel.api.base import ModelApi
 from mpanel.core.audit import AuditLog
 
 COLUMNS = ["created_at", "actor", "action", "object_type", "object_id", "ip"]
@@ -19,7 +20,7 @@ class AuditLogView(ModelView):
     base_order = ("created_at", "desc")
 
 
-class AuditLogApi(ModelRestApi):
+class AuditLogApi(ModelApi):
     resource_name = "audit"
     datamodel = SQLAInterface(AuditLog)
     base_permissions = ["can_get", "can_info"]

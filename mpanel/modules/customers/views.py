@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
-from flask_appbuilder import ModelRestApi
 from flask_appbuilder.actions import action
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from flask_login import current_user
 from marshmallow import pre_load
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from mpanel.api.base import ModelApi, safe
 from mpanel.core.errors import Conflict
 from mpanel.core.security.models import MPanelUser
 from mpanel.core.signals.tenancy import customer_created
@@ -83,7 +83,7 @@ class CustomerView(TenantModelView):
         return redirect(url_for("client.dashboard"))
 
 
-class CustomerApi(ModelRestApi):
+class CustomerApi(ModelApi):
     resource_name = "customers"
     datamodel = SQLAInterface(Customer)
     list_columns = ["id", "company", "first_name", "last_name", "email", "country", "currency", "active"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi, protect, safe
+from flask_appbuilder.api import protect
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from mpanel.api.base import Api, safe
 from mpanel.core import audit
 from mpanel.core.plugins.engine import PluginError, loaded_plugins, set_active
-from mpanel.core.settings import get_settings, set_settings
+from mpanel.core.settings import declared, get_settings, parse_settings, set_settings
 from mpanel.core.signals.tenancy import plugin_activated, plugin_deactivated
 from mpanel.core.tenancy import current_tenant_id
 from mpanel.extensions import db
@@ -58,20 +59,25 @@ class MarketplaceView(BaseView):
         if plugin is None or current_tenant_id() is None:
             abort(404)
         form = FlaskForm()
+        errors = {}
         if request.method == "POST" and form.validate_on_submit():
-            values = {key: request.form.get(key, "") for key in plugin.tenant_settings}
             # An empty secret field keeps the stored secret.
-            values = {k: v for k, v in values.items() if not (k in plugin.secret_settings and v == "")}
-            set_settings(db.session, name, values, plugin.secret_settings)
-            audit.record(db.session, "plugin_configured", "Plugin", name, {"keys": sorted(values)})
-            db.session.commit()
-            flash(_("Settings saved"), "success")
-            return redirect(url_for(".index"))
-        current = get_settings(db.session, name, plugin.tenant_settings)
-        return self.render_template("mpanel/plugin_settings.html", plugin=plugin, values=current, form=form)
+            kept = {k for k in plugin.secret_settings if request.form.get(k, "") == ""}
+            values, errors = parse_settings(plugin.tenant_settings, request.form, skip=kept)
+            if not errors:
+                set_settings(db.session, name, values, plugin.secret_settings)
+                audit.record(db.session, "plugin_configured", "Plugin", name, {"keys": sorted(values)})
+                db.session.commit()
+                flash(_("Settings saved"), "success")
+                return redirect(url_for(".index"))
+        values = get_settings(db.session, name, plugin.tenant_settings)
+        if errors:  # show what was typed, and why it was refused; nothing is saved
+            values = {**values, **{key: request.form.get(key, "") for key in plugin.tenant_settings}}
+        return self.render_template("mpanel/plugin_settings.html", plugin=plugin, values=values, form=form,
+                                    settings=declared(plugin.tenant_settings), errors=errors), 400 if errors else 200
 
 
-class MarketplaceApi(BaseApi):
+class MarketplaceApi(Api):
     resource_name = "marketplace"
     allow_browser_login = True
 

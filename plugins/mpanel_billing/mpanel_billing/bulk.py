@@ -7,8 +7,15 @@ and settings loaded once) and inserts the drafts, lines and taxes;
 order of the drafts, flips them to issued with one UPDATE (the triggers allow
 any change while a row is a draft), posts the ledger and queues the documents
 with their per-invoice dedupe keys. No ORM objects, so the audit flush hook is
-not involved: the caller audits a summary. Callers with receivers of
-invoice_finalizing or invoice_issued use the per-invoice path (``available``).
+not involved: the caller audits a summary.
+
+The issue step is the per-invoice path's (``invoices.numbering_variant``,
+``invoices.refuse_negative``, the same signals): when receivers of
+``invoice_finalizing``/``invoice_issued`` are active for the tenant in scope, the
+batch's invoices are loaded once and each is sent, before numbering and after
+issue, as ``invoices.issue`` sends them. A receiver of another tenant's plugin
+does not slow this tenant down; a veto fails the batch, which the run then
+bills customer by customer.
 """
 
 from __future__ import annotations
@@ -23,12 +30,12 @@ from sqlalchemy import select, text
 
 from mpanel.core import counters, outbox
 from mpanel.core.bulkinsert import insert_rows, keyed_json
-from mpanel.core.errors import Conflict, FieldError
+from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
 from . import calc, ledger
-from .invoices import check_line, tax_buyer, tax_fields, tax_rows
+from .invoices import check_line, numbering_variant, refuse_negative, tax_buyer, tax_fields, tax_rows
 from .models.invoice import DRAFT, INVOICE, UNPAID, Invoice, InvoiceLine, InvoiceTax
 from .models.ledger import INVOICE as INVOICE_ENTRY
 from .models.ledger import Account, LedgerEntry
@@ -63,8 +70,23 @@ class Draft:
     line_nets: tuple[Decimal, ...] = ()
 
 
-def available() -> bool:
-    return not (invoice_finalizing.receivers or invoice_issued.receivers)
+def _listened(session, signal) -> bool:
+    """Whether ``signal`` has a receiver that runs for the tenant in scope (the kernel's
+    always do; a plugin's when the tenant has activated the plugin)."""
+    from mpanel.core.plugins.engine import active_plugin_names, plugin_for_module
+
+    plugins = {plugin_for_module(receiver.__module__) for receiver in signal.receivers_for(None)}
+    return None in plugins or bool(plugins & active_plugin_names(session))
+
+
+def _send(session, signal, drafts: list[Draft]) -> None:
+    if not drafts or not _listened(session, signal):
+        return
+    ids = [d.id for d in drafts]
+    loaded = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.id.in_(ids))
+                                              .execution_options(populate_existing=True))}
+    for invoice_id in ids:
+        signal.send(loaded[invoice_id])
 
 
 def insert_drafts(session, drafts: list[Draft]) -> None:
@@ -94,8 +116,7 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
             amounts = calc.compute(rows, draft.currency, settings.tax_rounding)
         except ValueError as exc:
             raise FieldError("lines", str(exc)) from None
-        if amounts.total < 0:
-            raise Conflict("lines", "the total must not be negative: issue a credit note instead")
+        refuse_negative(amounts.total)
         draft.total, draft.line_nets = amounts.total, amounts.totals.line_nets
         for row, net, gross in zip(rows, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
             row.net_amount, row.gross_amount = net, gross
@@ -130,9 +151,9 @@ WHERE i.id BETWEEN :first AND :last AND (SELECT CAST(:numbers AS jsonb)) ? CAST(
 """).bindparams(status=UNPAID)
 
 
-def _number_columns(proforma: bool, seq: int, number: str) -> dict:
+def _number_columns(variant: str, seq: int, number: str) -> dict:
     """In proforma mode a draft gets only the proforma number (the legal one follows payment)."""
-    if proforma:
+    if variant == "proforma":
         return {"number": None, "number_seq": None, "proforma_number": number}
     return {"number": number, "number_seq": seq, "proforma_number": None}
 
@@ -140,9 +161,10 @@ def _number_columns(proforma: bool, seq: int, number: str) -> dict:
 def issue(session, drafts: list[Draft], on: dt.date) -> None:
     """Number (in the order of ``drafts``) and issue inserted drafts, post them, queue their documents."""
     settings = load_settings(session)
-    variant = "proforma" if settings.proforma else INVOICE
+    variant = numbering_variant(settings, INVOICE)
+    _send(session, invoice_finalizing, drafts)
     counters.count(session, "invoices_issued", len(drafts))
-    numbers = [{"id": d.id, **_number_columns(settings.proforma, seq, number)}
+    numbers = [{"id": d.id, **_number_columns(variant, seq, number)}
                for d, (seq, number) in zip(drafts, take_numbers(session, variant, on, len(drafts)), strict=True)]
     session.execute(_ISSUE, {"numbers": keyed_json(numbers), "first": min(d.id for d in drafts),
                              "last": max(d.id for d in drafts), "on": on, "now": dt.datetime.now(dt.UTC)})
@@ -151,6 +173,7 @@ def issue(session, drafts: list[Draft], on: dt.date) -> None:
          "currency": d.currency, "amount": d.total} for d in drafts if d.total])
     outbox.enqueue_many(session, "billing.document", [({"invoice_id": d.id, "variant": variant},
                                                        f"billing-document:{d.id}:{variant}") for d in drafts])
+    _send(session, invoice_issued, drafts)
     _settle_special(session, drafts, settings.auto_apply_credit)
 
 

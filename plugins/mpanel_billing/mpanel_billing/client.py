@@ -9,8 +9,6 @@ token; bad input is shown on the form (400) and nothing is saved.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
@@ -23,7 +21,6 @@ from mpanel.web.client import client_page, render_client
 from mpanel.web.routing import MAX_ID
 
 from .api.invoices import pdf_response
-from .i18n import money
 from .models.invoice import DRAFT, Invoice
 from .models.ledger import Account, LedgerEntry
 from .orders.checkout import checkout
@@ -53,9 +50,6 @@ def _checked() -> None:
         abort(400)
 
 
-def _money(amount, currency: str) -> str:
-    return money(Decimal(str(amount)), currency, str(get_locale() or "en"))
-
 
 def _locale() -> str:
     return str(get_locale() or "en")
@@ -73,13 +67,13 @@ def _visible(pk: int) -> Invoice:
 def invoices():
     rows = db.session.scalars(select(Invoice).where(Invoice.status != DRAFT).order_by(Invoice.id.desc())).all()
     accounts = db.session.scalars(select(Account).where(Account.credit > 0)).all()
-    return render_client("billing/client/invoices.html", invoices=rows, accounts=accounts, money=_money)
+    return render_client("billing/client/invoices.html", invoices=rows, accounts=accounts)
 
 
 @blueprint.route("/<int:pk>")
 @client_page("billing")
 def invoice(pk: int):
-    return render_client("billing/client/invoice.html", invoice=_visible(pk), money=_money)
+    return render_client("billing/client/invoice.html", invoice=_visible(pk))
 
 
 @blueprint.route("/<int:pk>/pdf")
@@ -99,8 +93,7 @@ def credit():
                                  .order_by(LedgerEntry.id.desc()).limit(200)).all()
     documents = {i.id: i.display_number for i in db.session.scalars(
         select(Invoice).where(Invoice.id.in_({e.document_id for e in entries if e.document_id})))}
-    return render_client("billing/client/credit.html", accounts=accounts, entries=entries, documents=documents,
-                         money=_money)
+    return render_client("billing/client/credit.html", accounts=accounts, entries=entries, documents=documents)
 
 
 def _service(pk: int) -> Service:
@@ -122,12 +115,12 @@ def _plans() -> list[dict]:
 @client_page("billing")
 def services():
     rows = db.session.scalars(select(Service).order_by(Service.id.desc())).all()
-    return render_client("billing/client/services.html", services=rows, money=_money)
+    return render_client("billing/client/services.html", services=rows)
 
 
 def _service_page(service: Service, quote=None, error=None, status=200):
     return render_client("billing/client/service.html", service=service, plans=_plans(), cycles=list(MONTHS),
-                         quote=quote, error=error, form=CsrfForm(), money=_money), status
+                         quote=quote, error=error, form=CsrfForm()), status
 
 
 @blueprint.route("/services/<int:pk>")
@@ -211,7 +204,7 @@ def _cart_page(values, error=None, status=200):
     elif values.get("product"):
         error, status = Conflict("product", _("This product cannot be ordered.")), 404
     return render_client("billing/client/cart.html", plans=_plans(), product=detail, item=item, coupon=coupon,
-                         quote=quote, error=error, form=CsrfForm(), money=_money), status
+                         quote=quote, error=error, form=CsrfForm()), status
 
 
 @blueprint.route("/cart")

@@ -15,9 +15,9 @@ from huey import crontab
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core.clock import tenant_today
 from mpanel.core.money import quantize
-from mpanel.core.plugins.engine import active_plugin_names
-from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
+from mpanel.core.tasks import per_tenant_periodic
 from mpanel.core.tenancy import require_tenant_id
 
 from . import invoices, ledger, mailing
@@ -87,7 +87,7 @@ def process(session, invoice: Invoice, on: dt.date, settings) -> list[str]:
 def run(session, on: dt.date | None = None) -> dict:
     """One dunning pass over the tenant in scope, one transaction per invoice."""
     settings = load_settings(session)
-    on = on or invoices.today(session)
+    on = on or tenant_today(session)
     horizon = on + dt.timedelta(days=settings.reminder_days_before)
     ids = session.scalars(select(Invoice.id).where(Invoice.kind == INVOICE, Invoice.status.in_(OPEN),
                                                    Invoice.due_date <= horizon).order_by(Invoice.id)).all()
@@ -103,28 +103,10 @@ def run(session, on: dt.date | None = None) -> dict:
     return counts
 
 
-def _run_recorded(counts: dict) -> int:
-    from mpanel.extensions import db
-
-    if "billing" in active_plugin_names(db.session):
-        counts.update(run(db.session))
-    return counts.get("failures", 0)
-
-
-@tenant_task()
-def run_for_tenant(tenant_id: int) -> dict:
-    """One tenant's pass, with its own automation-status row."""
-    return run_recorded("billing.dunning.tenant", _run_recorded, tenant_id=tenant_id)
-
-
-@locked_periodic(crontab(minute="17"), "billing.dunning")
+@per_tenant_periodic(crontab(minute="17"), "billing.dunning", uses=("billing",))
 def dunning(counts: dict) -> int:
-    """Hourly (each tenant's own date decides): one task per active tenant."""
+    """Hourly, per tenant (each tenant's own date decides)."""
     from mpanel.extensions import db
-    from mpanel.modules.tenants.models import Tenant
 
-    tenant_ids = db.session.scalars(select(Tenant.id).where(Tenant.active.is_(True)).order_by(Tenant.id)).all()
-    for tenant_id in tenant_ids:
-        run_for_tenant(tenant_id)
-    counts["tenants"] = len(tenant_ids)
-    return 0
+    counts.update(run(db.session))
+    return counts.get("failures", 0)

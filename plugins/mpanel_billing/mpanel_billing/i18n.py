@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from babel.numbers import format_currency, format_decimal
 from flask_babel import force_locale
 
 from mpanel.core.plugins.base import translation_domain
@@ -22,10 +21,3 @@ def language(code: str):
     with force_locale(code):
         yield plugin.gettext
 
-
-def money(amount, currency: str, code: str) -> str:
-    return format_currency(amount, currency, locale=code)
-
-
-def number(value, code: str) -> str:
-    return format_decimal(value, locale=code)

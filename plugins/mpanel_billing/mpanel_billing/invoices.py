@@ -13,9 +13,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from mpanel.core import counters
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
+from mpanel.core.unit_of_work import service
 from mpanel.modules.tenants.models import Tenant
 
 from . import calc, ledger, mailing
@@ -37,11 +39,6 @@ from .settings import load as load_settings
 from .signals import invoice_cancelled, invoice_finalizing, invoice_issued
 from .tax.rules import Buyer, decide
 from .tax.vat import is_valid_for
-
-
-def today(session) -> dt.date:
-    """The tenant's local date: numbers and due dates follow its calendar."""
-    return _tenant(session).local_now().date()
 
 
 def _tenant(session) -> Tenant:
@@ -155,6 +152,18 @@ def check_line(line: InvoiceLine) -> None:
         raise FieldError("period_end", "ends before the period starts")
 
 
+def numbering_variant(settings, kind: str) -> str:
+    """The series an issued document is numbered in: its kind, or "proforma" for an
+    invoice in proforma mode (its legal number follows payment)."""
+    return "proforma" if kind == INVOICE and settings.proforma else kind
+
+
+def refuse_negative(total) -> None:
+    if total < 0:
+        raise Conflict("lines", "the total must not be negative: issue a credit note instead")
+
+
+@service("invoice.issue")
 def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
     """Number and freeze a draft (invoice or credit note), post it to the ledger,
     queue its PDF and mail. In proforma mode an invoice gets a proforma number;
@@ -165,7 +174,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
     settings = load_settings(session)
     invoice_finalizing.send(invoice)
     tenant = _tenant(session)
-    on = on or tenant.local_now().date()
+    on = on or tenant_today(session)
     if invoice.kind == INVOICE:
         invoice.seller = seller_snapshot(settings, tenant)
         invoice.buyer = buyer_snapshot(invoice.customer)
@@ -174,13 +183,13 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
         if invoice.due_date < on:
             raise FieldError("due_date", "the due date is before the issue date")
     recalculate(session, invoice, settings)
-    if invoice.total < 0:
-        raise Conflict("lines", "the total must not be negative: issue a credit note instead")
+    refuse_negative(invoice.total)
     session.flush()  # lines and taxes are written while the invoice is still a draft
-    if invoice.kind == INVOICE and settings.proforma:
-        invoice.proforma_number = next_number(session, "proforma", on)[1]
+    variant = numbering_variant(settings, invoice.kind)
+    if variant == "proforma":
+        invoice.proforma_number = next_number(session, variant, on)[1]
     else:
-        invoice.number_seq, invoice.number = next_number(session, invoice.kind, on)
+        invoice.number_seq, invoice.number = next_number(session, variant, on)
     invoice.issue_date = on
     invoice.issued_at = dt.datetime.now(dt.UTC)
     invoice.status = UNPAID if invoice.kind == INVOICE else ISSUED
@@ -199,7 +208,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
 
 def finalize_proforma(session, invoice: Invoice) -> None:
     """A paid proforma becomes the tax invoice: the next invoice number, dated today."""
-    on = today(session)
+    on = tenant_today(session)
     invoice.number_seq, invoice.number = next_number(session, INVOICE, on)
     invoice.issue_date = on
     mailing.enqueue_document(session, invoice)

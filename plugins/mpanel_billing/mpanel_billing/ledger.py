@@ -18,6 +18,7 @@ from mpanel.core import counters
 from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import quantize, to_decimal, validate_currency
 from mpanel.core.tenancy import require_tenant_id
+from mpanel.core.unit_of_work import service
 
 from . import mailing
 from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, OPEN, PAID, PARTIALLY_PAID, UNPAID, Invoice
@@ -128,6 +129,7 @@ def _movement(session, invoice: Invoice, kind: str, amount, currency: str, provi
     return credit, payment, amount, new
 
 
+@service("payment.record")
 def record_payment(session, invoice: Invoice, amount, currency: str, provider: str, provider_txn_id: str,
                    memo: str | None = None) -> PaymentResult:
     """Record money received for ``invoice``: applied up to the amount due,

@@ -13,8 +13,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from mpanel.core import mail, outbox
+from mpanel.core.money import format_money
 
-from .i18n import language, money
+from .i18n import language
 from .models.invoice import CREDIT_NOTE, Invoice
 from .models.mail import ANY_LANGUAGE, MailTemplate
 from .pdf import stored_pdf
@@ -48,8 +49,8 @@ def _send(session, invoice: Invoice, template: str, dedupe_key: str, attachments
     with language(code) as _:
         values = {"_": _, "name": buyer["name"], "number": invoice.display_number, "kind": invoice.variant,
                   "seller": (invoice.seller or {}).get("name", ""),
-                  "total": money(invoice.total, invoice.currency, code),
-                  "due": money(invoice.amount_due, invoice.currency, code),
+                  "total": format_money(invoice.total, invoice.currency, code),
+                  "due": format_money(invoice.amount_due, invoice.currency, code),
                   "due_date": invoice.due_date.isoformat() if invoice.due_date else "", **context}
         source = template_source(session, template, code)
         subject, _, body = mail.render(source, values, html=False).strip().partition("\n")
@@ -59,14 +60,14 @@ def _send(session, invoice: Invoice, template: str, dedupe_key: str, attachments
 
 def enqueue_receipt(session, invoice: Invoice, payment) -> None:
     _send(session, invoice, "receipt", f"mail:receipt:{payment.id}",
-          amount=money(payment.amount, payment.currency, invoice.language))
+          amount=format_money(payment.amount, payment.currency, invoice.language))
 
 
 def enqueue_dunning(session, invoice: Invoice, step: str, days: int, fee: Invoice | None = None) -> None:
     template = "reminder" if step == "reminder" else "late_fee" if step == "late_fee" else "overdue"
     _send(session, invoice, template, f"mail:dunning:{invoice.id}:{step}", days=days,
           fee_number=fee.display_number if fee else "",
-          fee_total=money(fee.total, fee.currency, invoice.language) if fee else "")
+          fee_total=format_money(fee.total, fee.currency, invoice.language) if fee else "")
 
 
 @outbox.handler("billing.document")

@@ -20,10 +20,11 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from mpanel.core import mail
 from mpanel.core.errors import Conflict
+from mpanel.core.money import format_money, format_number
 from mpanel.core.tenancy import require_tenant_id
 
 from .gateways.registry import document_reference
-from .i18n import language, money, number
+from .i18n import language
 from .models.documents import StoredDocument
 from .models.invoice import Invoice
 from .settings import load as load_settings
@@ -99,16 +100,18 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
     seller, buyer = invoice.seller or {}, invoice.buyer or {}
     with language(code) as _:
         titles = {"invoice": _("Invoice"), "credit_note": _("Credit note"), "proforma": _("Proforma invoice")}
-        lines = [{"description": line.description, "quantity": number(line.quantity, code),
-                  "unit_price": money(line.unit_price, invoice.currency, code),
-                  "discount": money(line.discount, invoice.currency, code) if line.discount else "",
-                  "tax": f"{number(line.tax_rate, code)} %" if line.tax_category == "S" else line.tax_category,
-                  "amount": money(line.net_amount, invoice.currency, code),
+        lines = [{"description": line.description, "quantity": format_number(line.quantity, code),
+                  "unit_price": format_money(line.unit_price, invoice.currency, code),
+                  "discount": format_money(line.discount, invoice.currency, code) if line.discount else "",
+                  "tax": f"{format_number(line.tax_rate, code)} %" if line.tax_category == "S" else line.tax_category,
+                  "amount": format_money(line.net_amount, invoice.currency, code),
                   "period": " – ".join(d.isoformat() for d in (line.period_start, line.period_end) if d)}
                  for line in invoice.lines]
         taxes = [{"label": _("%(tax)s %(rate)s %% (of %(taxable)s)", tax=tax.name or _("Tax"),
-                             rate=number(tax.rate, code), taxable=money(tax.taxable, invoice.currency, code)),
-                  "amount": money(tax.tax, invoice.currency, code)} for tax in invoice.taxes if tax.category == "S"]
+                             rate=format_number(tax.rate, code),
+                             taxable=format_money(tax.taxable, invoice.currency, code)),
+                  "amount": format_money(tax.tax, invoice.currency, code)}
+                 for tax in invoice.taxes if tax.category == "S"]
         reference = ""
         if invoice.credited_invoice is not None:
             reference = _("For invoice %(number)s", number=invoice.credited_invoice.number)
@@ -118,10 +121,10 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
             "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else "",
             "due_date": invoice.due_date.isoformat() if invoice.due_date and kind != "credit_note" else "",
             "reference": reference, "seller": seller, "buyer": buyer, "lines": lines, "taxes": taxes,
-            "net_total": money(invoice.net_total, invoice.currency, code),
-            "total": money(invoice.total, invoice.currency, code),
-            "paid": money(paid, invoice.currency, code) if paid else "",
-            "amount_due": money(invoice.amount_due, invoice.currency, code),
+            "net_total": format_money(invoice.net_total, invoice.currency, code),
+            "total": format_money(invoice.total, invoice.currency, code),
+            "paid": format_money(paid, invoice.currency, code) if paid else "",
+            "amount_due": format_money(invoice.amount_due, invoice.currency, code),
             "notes": [n for n in (invoice.notes, *invoice.exemption_reasons.values(), seller.get("legal_notes")) if n],
             "bank": seller.get("bank") or {}, "payment": _payment(invoice, kind, seller),
             "labels": _labels(_), "colour": settings.accent_color,

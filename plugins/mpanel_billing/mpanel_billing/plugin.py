@@ -22,6 +22,7 @@ class BillingPlugin(Plugin):
     title = "Billing"
     description = "Invoices, credit notes, taxes (EU VAT, OSS, reverse charge), account credit, dunning, PDF and UBL."
     category = "billing"
+    requires = ("catalog",)  # checkout prices products with the catalogue's calculator
     tenant_settings = {**DEFAULTS, **SERVICE_DEFAULTS}
     role_permissions = with_payment_roles({"Owner": _FULL, "Admin": _FULL, "Billing": _FULL, "Support": _READ_ONLY,
                                            "Read-only": _READ_ONLY, "Customer": _CUSTOMER})

@@ -19,7 +19,6 @@ from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 from huey import crontab
 from sqlalchemy import and_, or_, select, text
@@ -27,11 +26,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from mpanel.core import audit
 from mpanel.core.bulkinsert import insert_rows, keyed_json
-from mpanel.core.plugins.engine import active_plugin_names
-from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
+from mpanel.core.clock import local_date, tenant_today
+from mpanel.core.tasks import per_tenant_periodic
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.customers.models import Customer
-from mpanel.modules.tenants.models import Tenant
 
 from . import bulk, invoices
 from .gateways import autopay
@@ -48,24 +46,26 @@ class AlreadyBilled(RuntimeError):
     """A period of this customer's services was billed meanwhile (the transaction is dropped)."""
 
 
-def local_date(session, now: dt.datetime | None = None) -> dt.date:
-    """The tenant's date at ``now`` (default: now), in its time zone."""
-    tenant = session.get(Tenant, require_tenant_id())
-    return (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(tenant.timezone)).date()
-
-
 def _due(horizon: dt.date):
     return and_(Service.status == ACTIVE, Service.next_due_date <= horizon,
                 or_(Service.cancel_at.is_(None), Service.next_due_date < Service.cancel_at))
 
 
-def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> dict:
-    """One pass over the tenant in scope, committing per batch of customers; returns counts."""
+def run(session, on: dt.date | None = None, now: dt.datetime | None = None, bulk_path: bool = True) -> dict:
+    """One pass over the tenant in scope, committing per batch of customers; returns counts.
+
+    ``on`` simulates the day the run looks at (default: the tenant's today, at
+    ``now``): what is due, cancellations, consequences and charges follow it. Its
+    invoices are issued on that day only when it is not after the tenant's today: a
+    run never dates a document in the future (numbers are chronological, so the
+    series could not go on today)."""
     settings = load_settings(session)
-    today = on or local_date(session, now)
-    horizon = today + dt.timedelta(days=settings.renewal_lead_days)
-    counts = {"date": today.isoformat(), "customers": 0, "invoices": 0, "periods": 0, "skipped": 0,
-              "failures": 0}
+    real_today = local_date(now, session) if now else tenant_today(session)
+    as_of = on or real_today
+    today = min(as_of, real_today)  # the issue date
+    horizon = as_of + dt.timedelta(days=settings.renewal_lead_days)
+    counts = {"date": as_of.isoformat(), "issue_date": today.isoformat(), "customers": 0, "invoices": 0,
+              "periods": 0, "skipped": 0, "failures": 0}
     after = 0
     while True:
         batch = session.scalars(select(Service.customer_id).where(_due(horizon), Service.customer_id > after)
@@ -74,7 +74,7 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
         session.commit()
         if not batch:
             break
-        if bulk.available() and _bill_batch_or_rollback(session, batch, today, horizon, counts):
+        if bulk_path and _bill_batch_or_rollback(session, batch, today, horizon, counts):
             after = batch[-1]
             continue
         for customer_id in batch:
@@ -92,9 +92,9 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None) -> d
                 log.exception("billing customer %s failed", customer_id)
                 counts["failures"] += 1
         after = batch[-1]
-    counts.update(end_cancelled(session, today))
-    counts.update(consequences.run(session, today, settings))
-    counts["payments"] = autopay.charge_due_invoices(session, today)  # credit, then saved methods
+    counts.update(end_cancelled(session, as_of))
+    counts.update(consequences.run(session, as_of, settings))
+    counts["payments"] = autopay.charge_due_invoices(session, as_of)  # credit, then saved methods
     session.commit()
     return counts
 
@@ -248,31 +248,15 @@ def end_cancelled(session, today: dt.date) -> dict:
     return {"cancelled": len(ids)}
 
 
-def _run_recorded(counts: dict, on: dt.date | None = None) -> int:
+@per_tenant_periodic(crontab(minute="23"), "billing.run", uses=("billing",))
+def billing_run(counts: dict, on: dt.date | None = None) -> int:
+    """Hourly, per tenant (each tenant's own date decides what is due)."""
     from mpanel.extensions import db
 
-    if "billing" in active_plugin_names(db.session):
-        counts.update(run(db.session, on=on))
+    counts.update(run(db.session, on=on))
     return counts.get("failures", 0)
 
 
 def run_tenant(tenant_id: int, on: dt.date | None = None) -> dict:
-    """One tenant's run with its automation-status row (for the task and the CLI)."""
-    return run_recorded("billing.run.tenant", _run_recorded, on, tenant_id=tenant_id)
-
-
-@tenant_task()
-def run_for_tenant(tenant_id: int) -> dict:
-    return run_tenant(tenant_id)
-
-
-@locked_periodic(crontab(minute="23"), "billing.run")
-def billing_run(counts: dict) -> int:
-    """Hourly (each tenant's own date decides): one task per active tenant."""
-    from mpanel.extensions import db
-
-    tenant_ids = db.session.scalars(select(Tenant.id).where(Tenant.active.is_(True)).order_by(Tenant.id)).all()
-    for tenant_id in tenant_ids:
-        run_for_tenant(tenant_id)
-    counts["tenants"] = len(tenant_ids)
-    return 0
+    """One tenant's run with its automation-status row (for the CLI and the benchmark)."""
+    return billing_run.run_tenant(tenant_id, on)

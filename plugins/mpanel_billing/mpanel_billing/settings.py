@@ -11,42 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from mpanel.core.money import to_decimal
-from mpanel.core.settings import get_settings
+from mpanel.core.settings import Setting, get_settings
 
 NAMESPACE = "billing"
 ROUNDING = ("en16931", "keep_gross")
 LATE_FEE_TYPES = ("none", "fixed", "percent")
 
-DEFAULTS = {
-    # Tax rounding: "en16931" rounds line nets and takes VAT per rate from the
-    # rate's total (BR-CO-17); "keep_gross" keeps tax-inclusive prices exact.
-    "tax_rounding": "en16931",
-    "eu_oss": False,  # B2C in other EU states at the customer's country rate
-    "vies_check": False,  # check VAT ids online (VIES) besides their check digits
-    "payment_terms_days": 14,
-    "proforma": False,  # issue proformas; the legal invoice is numbered when paid
-    "auto_apply_credit": True,
-    "send_invoice_mail": True,
-    "reminder_days_before": 3,
-    "overdue_days": "1,7,14",
-    "late_fee_type": "none",
-    "late_fee_amount": "0",
-    "late_fee_after_days": 14,
-    "seller_name": "",
-    "seller_street": "",
-    "seller_city": "",
-    "seller_postcode": "",
-    "seller_vat_id": "",
-    "seller_company_id": "",
-    "seller_email": "",
-    "bank_name": "",
-    "bank_iban": "",
-    "bank_bic": "",
-    "legal_notes": "",
-    "logo": "",  # a data: URI (PNG or JPEG), the only image a template may show besides inline ones
-    "accent_color": "#1f4e79",
-    "pdf_template": "",  # a custom sandboxed Jinja template; empty: the built-in one
-}
 
 
 def _bool(value) -> bool:
@@ -77,6 +47,39 @@ def _logo(value) -> str:
     if value and not re.fullmatch(r"data:image/(png|jpeg);base64,[A-Za-z0-9+/=\s]+", value):
         raise ValueError("the logo must be a data:image/png or data:image/jpeg base64 URI")
     return value or ""
+
+
+DEFAULTS = {
+    # Tax rounding: "en16931" rounds line nets and takes VAT per rate from the
+    # rate's total (BR-CO-17); "keep_gross" keeps tax-inclusive prices exact.
+    "tax_rounding": Setting("en16931", "choice", choices=ROUNDING),
+    "eu_oss": False,  # B2C in other EU states at the customer's country rate
+    "vies_check": False,  # check VAT ids online (VIES) besides their check digits
+    "payment_terms_days": Setting(14, "int", minimum=0, maximum=3650),
+    "proforma": False,  # issue proformas; the legal invoice is numbered when paid
+    "auto_apply_credit": True,
+    "send_invoice_mail": True,
+    "reminder_days_before": Setting(3, "int", minimum=0, maximum=365),
+    "overdue_days": Setting("1,7,14", check=_days, help="days after the due date, e.g. 1,7,14"),
+    "late_fee_type": Setting("none", "choice", choices=LATE_FEE_TYPES),
+    "late_fee_amount": Setting(Decimal("0"), "decimal", minimum=0),
+    "late_fee_after_days": Setting(14, "int", minimum=1, maximum=3650),
+    "seller_name": "",
+    "seller_street": "",
+    "seller_city": "",
+    "seller_postcode": "",
+    "seller_vat_id": "",
+    "seller_company_id": "",
+    "seller_email": "",
+    "bank_name": "",
+    "bank_iban": "",
+    "bank_bic": "",
+    "legal_notes": Setting("", "textarea"),
+    # A data: URI (PNG or JPEG), the only image a template may show besides inline ones.
+    "logo": Setting("", "textarea", check=_logo),
+    "accent_color": Setting("#1f4e79", check=_color),
+    "pdf_template": Setting("", "textarea"),  # a custom sandboxed Jinja template; empty: the built-in one
+}
 
 
 def _choice(value, choices) -> str:

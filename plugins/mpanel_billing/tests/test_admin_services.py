@@ -4,8 +4,8 @@ staff that go through the lifecycle (audited, signalled) — never for Support."
 from mpanel_billing.gateways.models import Allocation, Transaction
 from mpanel_billing.models import Order, Service
 from mpanel_billing.services.signals import service_suspended
+from mpanel_billing.testing import make_plans, order
 from sqlalchemy import select
-from test_changes import make_plans, order
 
 from mpanel.core.audit import AuditLog
 from mpanel.testing.pytest_plugin import bearer, csrf_token

@@ -5,63 +5,15 @@ import datetime as dt
 from decimal import ROUND_DOWN
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger, run
 from mpanel_billing.models import Invoice, Service, ServicePeriod
-from mpanel_billing.orders.checkout import checkout
 from mpanel_billing.services import changes
-from mpanel_catalog.models import Price, Product, ProductGroup
+from mpanel_billing.testing import DAY, VAT, D, cents, make_plans, order
 from sqlalchemy import func, select
 
 from mpanel.core.errors import FieldError
-from mpanel.modules.customers.models import Customer
 
-DAY = dt.date(2025, 3, 1)  # March: 31 days
 CHANGE = dt.date(2025, 3, 15)
-VAT = D("1.19")
-CENT = D("0.01")
-
-
-def cents(value) -> D:
-    return D(value).quantize(CENT)
-
-
-def make_plans(billing) -> dict:
-    """Small (10.00 a month, 100.00 a year, 5.00 setup), Large (31.00 a month) and
-    Trial (14 days free, then 8.00 a month), in EUR."""
-
-    def make(session):
-        group = ProductGroup(name="Hosting", slug="hosting")
-        session.add(group)
-        session.flush()
-        small = Product(group_id=group.id, type="shared_hosting", name="Small", allow_multiple=True)
-        large = Product(group_id=group.id, type="shared_hosting", name="Large", allow_multiple=True)
-        trial = Product(group_id=group.id, type="shared_hosting", name="Trial", trial_days=14, allow_multiple=True)
-        session.add_all([small, large, trial])
-        session.flush()
-        session.add_all([
-            Price(product_id=small.id, currency="EUR", cycle="monthly", price=D("10.00"), setup_fee=D("5.00")),
-            Price(product_id=small.id, currency="EUR", cycle="annually", price=D("100.00"), setup_fee=D("5.00")),
-            Price(product_id=large.id, currency="EUR", cycle="monthly", price=D("31.00"), setup_fee=D(0)),
-            Price(product_id=trial.id, currency="EUR", cycle="monthly", price=D("8.00"), setup_fee=D(0))])
-        return {"small": small.id, "large": large.id, "trial": trial.id}
-
-    return billing.run(make)
-
-
-def order(billing, customer_id, product, cycle="monthly", on=DAY, pay=True) -> int:
-    """A service ordered (and its first invoice paid, so it is active) on ``on``."""
-
-    def place(session):
-        placed = checkout(session, session.get(Customer, customer_id), [{"product": product, "cycle": cycle}], on=on)
-        if placed.invoice_id and pay:
-            invoice = session.get(Invoice, placed.invoice_id)
-            ledger.record_payment(session, invoice, invoice.total, "EUR", "bank", f"order-{placed.id}")
-        return placed.lines[0].service_id
-
-    return billing.run(place)
-
-
 def service(billing, service_id) -> dict:
     return billing.run(lambda s: s.get(Service, service_id).__dict__.copy())
 

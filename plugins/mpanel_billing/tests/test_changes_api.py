@@ -2,12 +2,11 @@
 cancellations by staff for any customer and by a contact for their own account."""
 
 import pytest
-from billing_testing import D
 from mpanel_billing.models import Invoice, Service, ServicePeriod
-from mpanel_billing.run import local_date
+from mpanel_billing.testing import VAT, D, cents, make_plans, order
 from sqlalchemy import func, select
-from test_changes import VAT, cents, make_plans, order
 
+from mpanel.core.clock import tenant_today
 from mpanel.testing.pytest_plugin import bearer
 
 
@@ -27,13 +26,13 @@ def contact_token(client, shop, customer_id):
 
 
 def today_order(shop, customer_id, product="small", **kwargs):
-    return order(shop, customer_id, shop.plans[product], on=shop.run(local_date), **kwargs)
+    return order(shop, customer_id, shop.plans[product], on=shop.run(tenant_today), **kwargs)
 
 
 def test_staff_change_a_customers_plan_prorated_by_days(client, shop):
     customer_id = shop.customer()
     service_id = today_order(shop, customer_id)
-    today = shop.run(local_date)
+    today = shop.run(tenant_today)
     start, end = shop.run(lambda s: s.execute(select(ServicePeriod.period_start, ServicePeriod.period_end)).one())
     left, total = (end - today).days + 1, (end - start).days + 1
     charge = cents(D("31.00") * left / total)

@@ -5,11 +5,10 @@ bank details, and the payment page."""
 import re
 
 import pytest
-from billing_testing import D
 from mpanel_billing.models import Invoice, Service
+from mpanel_billing.testing import D, make_plans
 from playwright.sync_api import expect
 from sqlalchemy import select
-from test_changes import make_plans
 
 from mpanel.core.plugins.engine import set_active
 from mpanel.testing.pytest_plugin import PASSWORD, needs_chromium

@@ -4,14 +4,13 @@ the cart (quote, then order: the first invoice). Only the contact's own customer
 import re
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger
 from mpanel_billing.models import Invoice, Order, Service, ServicePeriod
-from mpanel_billing.run import local_date
+from mpanel_billing.testing import VAT, D, cents, make_plans, order
 from mpanel_catalog.models import Coupon
 from sqlalchemy import func, select
-from test_changes import VAT, cents, make_plans, order
 
+from mpanel.core.clock import tenant_today
 from mpanel.testing.pytest_plugin import csrf_token
 
 
@@ -21,7 +20,7 @@ def contact(client, billing):
     billing.plans = make_plans(billing)
     billing.run(lambda s: s.add(Coupon(code="HALF", kind="percent", value=D(50), duration="once")))
     billing.customer_id = billing.customer()
-    billing.service_id = order(billing, billing.customer_id, billing.plans["small"], on=billing.run(local_date))
+    billing.service_id = order(billing, billing.customer_id, billing.plans["small"], on=billing.run(tenant_today))
     billing.tenant.web_login(client, billing.tenant.contact(billing.customer_id))
     return billing
 
@@ -41,7 +40,7 @@ def counts(shop):
 
 
 def test_services_list_and_detail_show_only_the_customers_own(client, contact):
-    theirs = order(contact, contact.customer(), contact.plans["large"], on=contact.run(local_date))
+    theirs = order(contact, contact.customer(), contact.plans["large"], on=contact.run(tenant_today))
     html = get(client, contact, "/services").get_data(as_text=True)
     assert "Small" in html and "Large" not in html and "10.00" in html
     page = get(client, contact, f"/services/{contact.service_id}")
@@ -56,7 +55,7 @@ def test_services_list_and_detail_show_only_the_customers_own(client, contact):
 def test_the_plan_change_is_quoted_then_confirmed(client, contact):
     large = contact.plans["large"]
     start, end = contact.run(lambda s: s.execute(select(ServicePeriod.period_start, ServicePeriod.period_end)).one())
-    today = contact.run(local_date)
+    today = contact.run(tenant_today)
     left, total = (end - today).days + 1, (end - start).days + 1
     charge = cents(D("31.00") * left / total)
     page = get(client, contact, f"/services/{contact.service_id}", query_string={"product": large, "cycle": "monthly"})

@@ -1,10 +1,10 @@
 """make run's billing demo data: seller and bank details, one open invoice per
 customer, and nothing more when it is seeded again."""
 
-from billing_testing import D
 from mpanel_billing import demo
 from mpanel_billing.models import Invoice
 from mpanel_billing.settings import DEFAULTS
+from mpanel_billing.testing import D
 from sqlalchemy import select
 
 from mpanel.core.settings import get_settings

@@ -4,22 +4,22 @@ templates, escaped data) and UBL 2.1 checked by the official EN 16931 validator.
 import base64
 import http.server
 import io
-import sys
 import threading
-from pathlib import Path
 
 import pytest
-from billing_testing import D, free_port
 from lxml import etree
 from mpanel_billing import credit, ledger
 from mpanel_billing.models import Invoice, StoredDocument, TaxRule
 from mpanel_billing.pdf import PdfError, link_callback, render_pdf, stored_pdf
+from mpanel_billing.testing import D, free_port
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from mpanel.testing.pytest_plugin import bearer
+from mpanel.testing.validators import validator as shared_validator
+from mpanel.testing.validators import validators_dir
 
-VALIDATORS = Path(__file__).resolve().parents[3] / ".." / "shared" / "validators"
+VALIDATORS = validators_dir()
 # A 1x1 PNG.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
                        "AAAABJRU5ErkJggg==")
@@ -131,10 +131,7 @@ def test_template_data_is_escaped_and_the_template_is_sandboxed(billing, web_ser
 
 @pytest.fixture(scope="module")
 def validator():
-    sys.path.insert(0, str(VALIDATORS))
-    import validate
-
-    return validate
+    return shared_validator()
 
 
 def ubl(client, billing, invoice_id):

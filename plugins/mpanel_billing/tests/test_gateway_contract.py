@@ -4,13 +4,13 @@ payment once (mass pay included), reversals out of credit first, pay with credit
 from decimal import Decimal
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger
 from mpanel_billing.gateways import autopay, payments, reversals, with_payment_roles
 from mpanel_billing.gateways.base import MANUAL, SUCCEEDED, PaymentGateway, ProviderPayment
 from mpanel_billing.gateways.models import Transaction
 from mpanel_billing.gateways.registry import active_gateways, gateway_plugins, get_gateway
 from mpanel_billing.models import Invoice
+from mpanel_billing.testing import D
 
 from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import loaded_plugins, set_active

@@ -5,13 +5,14 @@ import datetime as dt
 
 import psycopg
 import pytest
-from billing_testing import D
 from mpanel_billing import credit, invoices
 from mpanel_billing.models import Invoice, InvoiceLine, TaxRule
 from mpanel_billing.signals import invoice_cancelled, invoice_issued
+from mpanel_billing.testing import D
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import Conflict, FieldError
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.marketplace.views import change_activation
@@ -214,4 +215,4 @@ def test_invalid_lines_are_refused_and_nothing_is_saved(billing):
 
 
 def invoices_year(billing):
-    return billing.run(lambda s: invoices.today(s).year)
+    return billing.run(lambda s: tenant_today(s).year)

@@ -4,8 +4,8 @@ and are answered exactly as for an id that does not exist (no 403 that tells it 
 
 import pytest
 from mpanel_billing.models import Invoice, Service, TaxRule
+from mpanel_billing.testing import make_plans, order
 from sqlalchemy import func, select
-from test_changes import make_plans, order
 
 from mpanel.testing.pytest_plugin import bearer
 

@@ -3,10 +3,10 @@
 import threading
 
 import pytest
-from billing_testing import D
 from mpanel_billing import credit, ledger
 from mpanel_billing.models import Invoice, LedgerEntry, Payment
 from mpanel_billing.signals import invoice_paid
+from mpanel_billing.testing import D
 from sqlalchemy import func, select
 
 from mpanel.core.errors import FieldError

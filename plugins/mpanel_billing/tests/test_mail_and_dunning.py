@@ -4,14 +4,15 @@ import datetime as dt
 import io
 
 import pytest
-from billing_testing import D
 from mpanel_billing import dunning, ledger
 from mpanel_billing.models import DunningStep, Invoice
 from mpanel_billing.signals import invoice_overdue
+from mpanel_billing.testing import D
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from mpanel.core import mail, outbox
+from mpanel.core.clock import tenant_today
 from mpanel.modules.automation.models import AutomationRun
 
 
@@ -123,7 +124,7 @@ def test_paid_invoices_are_not_dunned_and_fee_invoices_get_no_fee(make_billing):
 
 def test_the_periodic_task_is_locked_recorded_and_idempotent(app, make_billing):
     billing = make_billing(**DUNNING)
-    past = billing.run(lambda s: dunning.invoices.today(s)) - dt.timedelta(days=20)
+    past = billing.run(lambda s: tenant_today(s)) - dt.timedelta(days=20)
     invoice_id = billing.invoice(billing.customer(), on=past)  # due 6 days ago
     with app.app_context():
         for _ in range(2):

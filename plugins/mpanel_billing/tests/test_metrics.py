@@ -6,6 +6,7 @@ from mpanel_billing import invoices, ledger, run
 from mpanel_billing.models import Invoice, Service
 from prometheus_client.parser import text_string_to_metric_families
 
+from mpanel.core.clock import tenant_today
 from mpanel.modules.customers.models import Customer
 
 
@@ -30,7 +31,7 @@ def test_issued_invoices_and_payments_are_counted_once_committed(client, billing
         invoices.issue(session, draft)
         raise Abandoned
 
-    day = billing.run(run.local_date)  # numbers are chronological: not before the invoice above
+    day = billing.run(tenant_today)  # numbers are chronological: not before the invoice above
 
     def due_services(session):
         customer_id = billing.customer()

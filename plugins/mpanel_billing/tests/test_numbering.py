@@ -4,10 +4,10 @@ import datetime as dt
 import threading
 
 import pytest
-from billing_testing import D
 from mpanel_billing import invoices
 from mpanel_billing.models import Invoice, NumberSeries
 from mpanel_billing.numbering import check_format, format_number
+from mpanel_billing.testing import D
 from sqlalchemy import select
 
 from mpanel.core import outbox

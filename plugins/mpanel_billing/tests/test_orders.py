@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger
 from mpanel_billing.models import Invoice, Order, Service
 from mpanel_billing.services.cycles import add_cycles
+from mpanel_billing.testing import D
 from mpanel_catalog.models import Coupon, Price, Product, ProductGroup, Tld, TldPrice
 from sqlalchemy import func, select
 

@@ -6,11 +6,11 @@ Uses the bank transfer gateway (no provider to call)."""
 import re
 
 import pytest
-from billing_testing import D
 from mpanel_billing.gateways import methods
 from mpanel_billing.gateways.base import SavedMethod
 from mpanel_billing.gateways.models import Transaction
 from mpanel_billing.models import Invoice
+from mpanel_billing.testing import D
 from sqlalchemy import func, select
 
 from mpanel.core.plugins.engine import loaded_plugins

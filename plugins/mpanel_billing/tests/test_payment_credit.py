@@ -5,10 +5,10 @@ across currencies or customers, and the ledger still reconciles."""
 
 import datetime as dt
 
-from billing_testing import D
 from mpanel_billing import ledger
 from mpanel_billing.gateways import autopay
 from mpanel_billing.models import Invoice
+from mpanel_billing.testing import D
 
 LATER = dt.date.today() + dt.timedelta(days=30)
 BEFORE = dt.date.today() - dt.timedelta(days=2)

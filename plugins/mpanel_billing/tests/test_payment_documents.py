@@ -6,22 +6,22 @@ the documents fall back to the invoice number."""
 
 import io
 import re
-import sys
-from pathlib import Path
 
 import pytest
-from billing_testing import D
 from lxml import etree
 from mpanel_billing import ledger
 from mpanel_billing.models import Invoice
 from mpanel_billing.pdf import stored_pdf
+from mpanel_billing.testing import D
 from pypdf import PdfReader
 
 from mpanel.core.plugins.engine import loaded_plugins, set_active
 from mpanel.core.settings import set_settings
 from mpanel.testing.pytest_plugin import bearer
+from mpanel.testing.validators import validator as shared_validator
+from mpanel.testing.validators import validators_dir
 
-VALIDATORS = Path(__file__).resolve().parents[3] / ".." / "shared" / "validators"
+VALIDATORS = validators_dir()
 NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
       "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
 IBAN, IBAN_PRINTED, BIC = "DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX"
@@ -57,10 +57,7 @@ def bank(app, billing):
 
 @pytest.fixture(scope="module")
 def validator():
-    sys.path.insert(0, str(VALIDATORS))
-    import validate
-
-    return validate
+    return shared_validator()
 
 
 def pdf_text(billing, invoice_id) -> str:

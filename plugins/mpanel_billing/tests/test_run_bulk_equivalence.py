@@ -6,10 +6,10 @@ charge, exempt, non-EU and multi-currency customers, under every invoicing polic
 import datetime as dt
 
 import pytest
-from billing_testing import D
 from mpanel_billing import run
 from mpanel_billing.models import Invoice, LedgerEntry, Service, ServicePeriod
 from mpanel_billing.signals import invoice_issued
+from mpanel_billing.testing import D
 from sqlalchemy import select
 
 from mpanel.core.audit import AuditLog
@@ -85,23 +85,43 @@ def batch_audits(billing) -> int:
                            .all()))
 
 
-def _listening(sender, **kwargs):
-    """A receiver of invoice_issued: while connected, the run takes the per-invoice path."""
-
-
 @pytest.mark.parametrize("settings", [{}, {"proforma": True}, {"tax_rounding": "keep_gross"}])
 def test_the_bulk_path_writes_what_the_per_invoice_path_writes(make_billing, settings):
     bulk_tenant, single_tenant = make_billing(**settings), make_billing(**settings)
     bulk_ids, single_ids = seed(bulk_tenant), seed(single_tenant)
     bulk_counts = bulk_tenant.run(lambda s: run.run(s, on=DAY))
-    invoice_issued.connect(_listening)
-    try:
-        single_counts = single_tenant.run(lambda s: run.run(s, on=DAY))
-    finally:
-        invoice_issued.disconnect(_listening)
+    single_counts = single_tenant.run(lambda s: run.run(s, on=DAY, bulk_path=False))
     assert bulk_counts == single_counts
     assert batch_audits(bulk_tenant) >= 1 and batch_audits(single_tenant) == 0  # each took its own path
     bulk, single = snapshot(bulk_tenant, bulk_ids), snapshot(single_tenant, single_ids)
     assert len(bulk["invoices"]) == 2 * len(CUSTOMERS)  # EUR today, USD in 3 days
     for key in bulk:
         assert bulk[key] == single[key], key
+
+
+def test_a_receiver_of_the_issue_signals_keeps_the_bulk_path_and_gets_every_invoice(billing):
+    """The bulk path sends invoice_finalizing and invoice_issued as invoices.issue does,
+    instead of switching itself off for every tenant while anybody listens."""
+    from mpanel_billing.signals import invoice_finalizing
+
+    ids = seed(billing)
+    seen = {"finalizing": [], "issued": []}
+
+    def finalizing(invoice, **kwargs):
+        seen["finalizing"].append((invoice.status, invoice.number))
+
+    def issued(invoice, **kwargs):
+        seen["issued"].append((invoice.status, invoice.number))
+
+    invoice_finalizing.connect(finalizing)
+    invoice_issued.connect(issued)
+    try:
+        counts = billing.run(lambda s: run.run(s, on=DAY))
+    finally:
+        invoice_finalizing.disconnect(finalizing)
+        invoice_issued.disconnect(issued)
+    assert batch_audits(billing) >= 1  # the bulk path
+    numbers = sorted(row[3] for row in snapshot(billing, ids)["invoices"])
+    assert counts["invoices"] == len(numbers) == len(seen["issued"]) == len(seen["finalizing"])
+    assert {status for status, _n in seen["finalizing"]} == {"draft"}
+    assert sorted(number for _s, number in seen["issued"]) == numbers and None not in numbers

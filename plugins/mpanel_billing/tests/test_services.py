@@ -4,10 +4,10 @@ import datetime as dt
 import threading
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger, run
 from mpanel_billing.models import Invoice, Service, ServicePeriod
 from mpanel_billing.services import lifecycle, signals
+from mpanel_billing.testing import D
 from sqlalchemy import func, select
 
 from mpanel.core import outbox

@@ -1,6 +1,5 @@
 """UBL 2.1 rendering, checked with the official CEN/TC 434 EN 16931 validator."""
 
-import sys
 from datetime import date
 from decimal import Decimal
 from itertools import combinations
@@ -21,10 +20,11 @@ from mpanel_billing.totals import compute_totals
 from mpanel_billing.ubl import render_ubl
 
 from mpanel.core.money import exponent
+from mpanel.testing.validators import validator as shared_validator
+from mpanel.testing.validators import validators_dir
 
 D = Decimal
-# <repo root>/../shared/validators; the repo root is three levels above tests/.
-VALIDATORS = Path(__file__).resolve().parents[3] / ".." / "shared" / "validators"
+VALIDATORS = validators_dir()
 EXAMPLES = [*(VALIDATORS / "en16931" / "examples").iterdir(),
             *(VALIDATORS / "en16931" / "testfiles").iterdir()]
 NS = {
@@ -120,10 +120,7 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def validator():
-    sys.path.insert(0, str(VALIDATORS))
-    import validate
-
-    return validate
+    return shared_validator()
 
 
 def assert_valid(validator, xml: bytes, directory: Path):

@@ -1,9 +1,9 @@
 """The catalogue's per-tenant settings (edited on the marketplace settings page)."""
 
-from mpanel.core.settings import get_settings
+from mpanel.core.settings import Setting, get_settings
 
 NAMESPACE = "catalog"
-TENANT_DEFAULTS = {"prices_include_tax": "no"}
+TENANT_DEFAULTS = {"prices_include_tax": Setting("no", "choice", choices=("no", "yes"))}
 _TRUE = {"1", "true", "yes", "on", "y"}
 
 

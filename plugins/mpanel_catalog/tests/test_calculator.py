@@ -6,11 +6,10 @@ from decimal import Decimal as D
 import pytest
 from mpanel_catalog.calculator import quote_bundle, quote_product
 from mpanel_catalog.models import Bundle, BundleItem, Option, Product
+from mpanel_catalog.testing import customer
 
 from mpanel.core.errors import FieldError
 from mpanel.core.settings import set_settings
-
-from .conftest import customer
 
 
 def amounts(quote):
@@ -28,7 +27,7 @@ def test_a_full_order_has_one_line_per_charge_and_the_total_is_their_sum(shop, s
     assert quote.total == D("59.00") == sum(line.amount for line in quote.lines)
     assert quote.currency == "EUR" and quote.cycle == "monthly" and quote.quantity == 2
     assert [line.recurring for line in quote.lines] == [True, False, True, False, True, True, True]
-    assert quote.lines[0].reason == "10.00 EUR × 2" and quote.lines[5].reason == "3.00 EUR × 4"
+    assert quote.lines[0].reason == "€10.00 × 2" and quote.lines[5].reason == "€3.00 × 4"
     assert quote.lines[0].tax_class == "standard" and quote.lines[-1].tax_class is None
     data = quote.to_dict()
     assert data["total"] == "59.00" and data["lines"][0]["amount"] == "20.00"  # money as strings

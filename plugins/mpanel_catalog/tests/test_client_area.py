@@ -1,8 +1,7 @@
 """The client-area catalogue: pages, live price, client REST API, languages."""
 
 import pytest
-
-from .conftest import Api
+from mpanel_catalog.testing import Api
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def test_the_catalogue_lists_what_may_be_ordered_in_the_customers_language(clien
     page = get(client, contact, "/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Web hosting" in html and "Web Klein" in html and "ab 10.00" in html and "VPS" in html
+    assert "Web hosting" in html and "Web Klein" in html and "ab 10,00 €" in html and "VPS" in html
     assert "Old plan" not in html and "Secret plan" not in html  # retired, hidden
     assert "Bestellen" in html  # the plugin's own catalogue, in German
     group = get(client, contact, "/group/web-hosting").get_data(as_text=True)
@@ -34,10 +33,10 @@ def test_the_catalogue_lists_what_may_be_ordered_in_the_customers_language(clien
 def test_the_product_page_offers_cycles_options_and_shows_the_price(client, contact):
     ids = contact.ids
     html = get(client, contact, f"/product/{ids.web}").get_data(as_text=True)
-    assert "monatlich: 10.00 EUR" in html and "jährlich: 100.00 EUR" in html
+    assert "monatlich: 10,00 €" in html and "jährlich: 100,00 €" in html
     assert f'name="option-{ids.disk}"' in html and f'name="option-{ids.ips}"' in html
     assert f'name="option-{ids.legacy}"' not in html  # hidden option
-    assert f'value="{ids.ssl}"' in html and 'id="catalog-total">15.00<' in html
+    assert f'value="{ids.ssl}"' in html and 'id="catalog-total">15,00 €<' in html
     assert "/client/catalog/static/catalog.js" in html and "<script>" not in html
     # Hidden products are reachable by their link; retired ones are gone.
     assert get(client, contact, f"/product/{ids.secret}").status_code == 200
@@ -54,6 +53,7 @@ def test_the_live_price(client, contact):
     assert response.status_code == 200
     quote = response.get_json()["result"]
     assert quote["total"] == "53.00" and quote["lines"][0]["description"] == "Web Klein (monatlich)"
+    assert quote["total_shown"] == "53,00 €" and quote["lines"][0]["amount_shown"].endswith(" €")
     for bad, field in (({f"option-{ids.legacy}": "yes"}, "options"), ({"addon": ids.loose_addon}, "addons"),
                        ({"coupon": "NOPE"}, "coupon"), ({"cycle": "weekly"}, "cycle"), ({"quantity": "x"}, "quantity")):
         response = get(client, contact, f"/product/{ids.web}/price", query_string={**query, **bad})

@@ -9,13 +9,12 @@ from mpanel_catalog import coupons
 from mpanel_catalog.calculator import quote_product
 from mpanel_catalog.models import Coupon, CouponRedemption
 from mpanel_catalog.signals import customer_has_ordered
+from mpanel_catalog.testing import customer
 from sqlalchemy import func, select
 
 from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
-
-from .conftest import customer
 
 NOW = dt.datetime.now(dt.UTC)
 

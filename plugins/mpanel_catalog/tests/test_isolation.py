@@ -2,11 +2,10 @@
 
 import psycopg
 import pytest
+from mpanel_catalog.testing import RESOURCES, Api, build_catalogue
 from sqlalchemy import text
 
 from mpanel.extensions import db
-
-from .conftest import RESOURCES, Api, build_catalogue
 
 # Admin view (route base) per catalogue key of build_catalogue().
 VIEWS = {

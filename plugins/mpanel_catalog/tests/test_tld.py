@@ -5,12 +5,11 @@ from decimal import Decimal as D
 import pytest
 from mpanel_catalog.calculator import quote_domain
 from mpanel_catalog.models import Tld, TldFees, TldPrice
+from mpanel_catalog.testing import customer
 from mpanel_catalog.tld import apply_markup
 from sqlalchemy import select
 
 from mpanel.core.errors import FieldError
-
-from .conftest import customer
 
 
 @pytest.fixture

@@ -1,27 +1,28 @@
 """REST for staff: ``/api/v1/domains``, ``/api/v1/domain-contacts`` and
 ``/api/v1/domain-actions`` (with ``/<id>/retry`` and ``/<id>/resolve``).
 
-Errors are ``{"message": {field: [...]}}`` (422 for bad fields, 400 for a
-refused queue operation); the auth code is never part of any staff answer.
+Errors are the REST dialect's (``docs/api.md``); the auth code is never part of
+any staff answer.
 """
 
 from __future__ import annotations
 
-from flask import g, request
-from flask_appbuilder import ModelRestApi
-from flask_appbuilder.api import expose, permission_name, protect, safe
+from flask import g
+from flask_appbuilder.api import expose, permission_name, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from marshmallow import ValidationError, fields, validates_schema
-from marshmallow.validate import OneOf
+from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow.validate import Length, OneOf
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 from sqlalchemy import select
 
+from mpanel.api.base import ModelApi, safe
+from mpanel.api.body import json_body
+from mpanel.api.fields import Id
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.web.forms import schema_rule
 from mpanel_domains import actions, contacts
 from mpanel_domains.constants import STATUSES
-from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import Domain, DomainAction, DomainContact
 from mpanel_domains.names import check_nameservers
 from mpanel_domains.records import check_customer, new_domain_fields
@@ -63,7 +64,7 @@ class DomainEditSchema(_Schema):
 
 
 class DomainAddSchema(DomainEditSchema):
-    customer_id = fields.Integer(required=True)
+    customer_id = Id(required=True)
     name = fields.String(required=True)
     registrar = fields.String(load_default=None)
 
@@ -73,7 +74,7 @@ class DomainAddSchema(DomainEditSchema):
         _field_errors(lambda: new_domain_fields(db.session, data.get("name"), data.get("registrar")))
 
 
-class DomainApi(ModelRestApi):
+class DomainApi(ModelApi):
     resource_name = "domains"
     datamodel = SQLAInterface(Domain)
     list_columns = DOMAIN_LIST
@@ -106,7 +107,7 @@ class ContactSchema(_Schema):
         _field_errors(lambda: contacts.clean({**merged, **data}))
 
 
-class DomainContactApi(ModelRestApi):
+class DomainContactApi(ModelApi):
     resource_name = "domain-contacts"
     datamodel = SQLAInterface(DomainContact)
     list_columns = ["id", "customer.id", "first_name", "last_name", "company", "email_masked", "phone_masked",
@@ -115,7 +116,7 @@ class DomainContactApi(ModelRestApi):
     add_columns = ["customer_id", *contacts.FIELDS]
     edit_columns = contacts.FIELDS
     search_columns = ["last_name", "company", "country", "customer"]
-    add_model_schema = _schema(DomainContact, add_columns, ContactSchema, customer_id=fields.Integer(required=True))()
+    add_model_schema = _schema(DomainContact, add_columns, ContactSchema, customer_id=Id(required=True))()
     edit_model_schema = _schema(DomainContact, edit_columns, ContactSchema)(partial=True)
 
     def pre_add(self, item):
@@ -126,7 +127,12 @@ class DomainContactApi(ModelRestApi):
         actions.queue_contact_update(db.session, item)
 
 
-class DomainActionApi(ModelRestApi):
+class ResolveSchema(Schema):
+    note = fields.String(load_default="", validate=Length(max=500))
+    failed = fields.Boolean(load_default=False)
+
+
+class DomainActionApi(ModelApi):
     resource_name = "domain-actions"
     datamodel = SQLAInterface(DomainAction)
     base_permissions = ["can_get", "can_info", "can_retry", "can_resolve"]
@@ -140,12 +146,8 @@ class DomainActionApi(ModelRestApi):
         item = db.session.scalar(select(DomainAction).where(DomainAction.id == pk))
         if item is None:
             return self.response_404()
-        try:
-            change(item)
-        except FieldError as exc:
-            db.session.rollback()
-            return self.response_400(message=exc.as_messages())
-        db.session.commit()
+        change(item)
+        db.session.commit()  # the answer shows the state after the commit's scheduled work
         return self.response(200, result={"id": item.id, "status": item.status})
 
     @expose("/<int:pk>/retry", methods=["POST"])
@@ -192,10 +194,6 @@ class DomainActionApi(ModelRestApi):
             404:
               $ref: '#/components/responses/404'
         """
-        body = request.get_json(silent=True)
-        body = body if isinstance(body, dict) else {}
-        note, failed = body.get("note", ""), body.get("failed", False)
-        if not isinstance(failed, bool):
-            return self.response_400(message={"failed": [_("Must be true or false")]})
-        return self._change(pk, lambda item: actions.resolve(db.session, item, g.user.username, str(note)[:500],
-                                                             failed=failed))
+        data = json_body(ResolveSchema())
+        return self._change(pk, lambda item: actions.resolve(db.session, item, g.user.username, data["note"],
+                                                             failed=data["failed"]))

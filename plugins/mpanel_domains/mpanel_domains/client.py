@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
 from mpanel.core.errors import FieldError
+from mpanel.core.money import format_money
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
@@ -72,8 +73,8 @@ def _prices(results) -> dict[str, str]:
         except ValueError:  # not in the price list (or not for a year): not orderable here
             continue
         taxed = quote.prices_include_tax or quote.tax_exempt
-        prices[key] = (_("%(amount)s %(currency)s", amount=quote.total, currency=quote.currency) if taxed
-                       else _("%(amount)s %(currency)s plus tax", amount=quote.total, currency=quote.currency))
+        shown = format_money(quote.total, quote.currency)
+        prices[key] = shown if taxed else _("%(amount)s plus tax", amount=shown)
     return prices
 
 

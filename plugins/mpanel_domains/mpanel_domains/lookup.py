@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mpanel.core.errors import FieldError
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.core.settings import get_settings
+from mpanel.core.unit_of_work import forbid_network
 from mpanel_domains import settings as domain_settings
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.registrar import Registrar
@@ -40,7 +41,9 @@ def tld_mapping(session) -> dict[str, str]:
 
 
 def get_registrar(session, name: str) -> Registrar:
-    """A registrar instance for the tenant in scope; FieldError("registrar") if unusable."""
+    """A registrar instance for the tenant in scope; FieldError("registrar") if unusable.
+    Never inside a unit of work: a registrar talks to its registry."""
+    forbid_network(f"registrar {name}")
     plugin = registrar_plugins().get(name)
     if plugin is None or name not in active_plugin_names(session):
         raise FieldError("registrar", _("%(name)s is not an active registrar", name=name))

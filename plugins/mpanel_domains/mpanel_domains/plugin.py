@@ -18,6 +18,7 @@ class DomainsPlugin(Plugin):
     description = ("Customers' domain names and contacts, registrar actions with retries, registry sync, "
                    "renewal and expiry notices.")
     category = "other"
+    requires = ("catalog", "billing")  # TLD prices; order lines, renewal invoices and credits
     tenant_settings = dict(DEFAULTS)
     role_permissions = {
         "Owner": _FULL,
@@ -34,7 +35,7 @@ class DomainsPlugin(Plugin):
         self.domain = i18n.domain
 
     def init(self, app):
-        from mpanel_domains import models, reminders, runner, tasks  # noqa: F401
+        from mpanel_domains import billing, models, order_line, reminders, runner, tasks  # noqa: F401
 
     def register_views(self, appbuilder):
         from mpanel_domains.api import DomainActionApi, DomainApi, DomainContactApi

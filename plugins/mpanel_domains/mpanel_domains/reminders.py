@@ -16,12 +16,12 @@ import datetime as dt
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.numbers import format_currency
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from mpanel.core import mail
+from mpanel.core.money import format_money
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel_domains.constants import REGISTERED
 from mpanel_domains.i18n import gettext
@@ -43,7 +43,7 @@ def renewal_price(session, domain: Domain, late: str | None, code: str) -> str |
         quote = quote_domain(session, domain.tld, "renew", 1, customer=domain.customer, late=late)
     except ValueError:  # not in the price list
         return None
-    amount = format_currency(quote.total, quote.currency, locale=code)
+    amount = format_money(quote.total, quote.currency, code)
     return amount if quote.prices_include_tax or quote.tax_exempt else gettext("%(amount)s plus tax", amount=amount)
 
 

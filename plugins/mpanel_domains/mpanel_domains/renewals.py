@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert
 
+from mpanel.core.clock import tenant_today
 from mpanel.extensions import db
 from mpanel_domains import settings as domain_settings
 from mpanel_domains.constants import (
@@ -33,7 +34,7 @@ RENEWABLE = (ACTIVE, GRACE, EXPIRED)
 def due_for_renewal(session, today: dt.date | None = None) -> list[Domain]:
     """Auto-renewing domains within ``renewal_days_before`` of expiry (or past it,
     still renewable) with no renewal queued."""
-    today = today or dt.date.today()
+    today = today or tenant_today(session)
     horizon = today + dt.timedelta(days=domain_settings.load(session).renewal_days_before)
     queued = exists().where(DomainAction.domain_id == Domain.id, DomainAction.action.in_((RENEW, RESTORE)),
                             DomainAction.status.in_((QUEUED, RUNNING)))
@@ -74,7 +75,7 @@ def auto_renew_changed(session, domain: Domain) -> None:
 def send_notices(counts: dict, today: dt.date | None = None) -> int:
     """The daily run for the tenant in scope; fills ``counts``, returns failures (none)."""
     session = db.session
-    today = today or dt.date.today()
+    today = today or tenant_today(session)
     config = domain_settings.load(session)
     for domain in due_for_renewal(session, today):
         if _first_time(session, domain, "renewal_due"):

@@ -12,7 +12,7 @@ from mpanel_domains.constants import CLOSED, PENDING_REGISTRATION, PENDING_TRANS
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.lookup import get_registrar, tld_mapping
 from mpanel_domains.models import Domain, DomainContact
-from mpanel_domains.names import check_auth_code, check_nameservers, split, to_ascii
+from mpanel_domains.names import check_auth_code, check_nameservers, split, to_ascii, to_unicode
 from mpanel_domains.registrar import NotSupported, RegistrarError
 
 
@@ -37,6 +37,20 @@ def default_contact(session, customer) -> DomainContact:
     return contact
 
 
+def check_new(session, name: str, *, transfer: bool = False, auth_code: str | None = None,
+              nameservers=()) -> tuple[str, str, str, list[str], str | None]:
+    """Check a domain to be created, reading only: (A-label name, TLD, registrar,
+    name servers, transfer code). A FieldError names the bad input."""
+    ascii_name = to_ascii(name)
+    mapping = tld_mapping(session)
+    _label, tld = split(ascii_name, mapping)
+    hosts = check_nameservers(list(nameservers or ()))
+    code = check_auth_code(auth_code) if auth_code is not None else None
+    if live_domain(session, ascii_name) is not None:
+        raise FieldError("name", _("%(name)s is already in this account's records", name=name))
+    return ascii_name, tld, mapping[tld], hosts, code
+
+
 def prepare_domain(session, customer, name: str, *, transfer: bool = False, auth_code: str | None = None,
                    nameservers=(), contact: DomainContact | None = None) -> Domain:
     """A new domain record of ``customer``, pending registration (or transfer).
@@ -45,17 +59,12 @@ def prepare_domain(session, customer, name: str, *, transfer: bool = False, auth
     a FieldError names the bad input. Nothing is sent: call
     ``actions.request_registration``/``request_transfer`` once it is paid for.
     """
-    ascii_name = to_ascii(name)
-    mapping = tld_mapping(session)
-    _label, tld = split(ascii_name, mapping)
-    hosts = check_nameservers(list(nameservers or ()))
-    code = check_auth_code(auth_code) if auth_code is not None else None
-    if live_domain(session, ascii_name) is not None:
-        raise FieldError("name", _("%(name)s is already in this account's records", name=name))
+    ascii_name, tld, registrar, hosts, code = check_new(session, name, transfer=transfer, auth_code=auth_code,
+                                                        nameservers=nameservers)
     if contact is not None and contact.customer_id != customer.id:
         raise FieldError("contact", _("The contact belongs to another customer"))
     contact = contact or default_contact(session, customer)
-    domain = Domain(customer_id=customer.id, name=ascii_name, tld=tld, registrar=mapping[tld],
+    domain = Domain(customer_id=customer.id, name=ascii_name, tld=tld, registrar=registrar,
                     status=PENDING_TRANSFER if transfer else PENDING_REGISTRATION, nameservers=hosts,
                     registrant=contact, admin=contact, tech=contact, billing=contact)
     domain.auth_code = code
@@ -64,26 +73,28 @@ def prepare_domain(session, customer, name: str, *, transfer: bool = False, auth
     return domain
 
 
-def confirm_orderable(session, domain: Domain) -> None:
-    """Ask the TLD's registrar now whether the prepared ``domain`` can be ordered:
-    free to register, or registered already (by anybody) to transfer it in.
+def confirm_orderable(session, ascii_name: str, registrar_name: str, *, transfer: bool = False) -> None:
+    """Ask the TLD's registrar now whether ``ascii_name`` can be ordered: free to
+    register, or registered already (by anybody) to transfer it in. Call it
+    before the order's transaction writes anything (an outside call).
 
-    FieldError("domain") when not, or when the registry cannot answer (the
-    caller rolls back: nothing is billed). A registrar that cannot check names
-    is not asked; the registration itself then tells."""
+    FieldError("domain") when not, or when the registry cannot answer (nothing
+    is billed). A registrar that cannot check names is not asked; the
+    registration itself then tells."""
+    display = to_unicode(ascii_name)
     try:
-        with get_registrar(session, domain.registrar) as registrar:
-            [answer] = registrar.check([domain.name])
+        with get_registrar(session, registrar_name) as registrar:
+            [answer] = registrar.check([ascii_name])
     except NotSupported:
         return
     except (RegistrarError, OSError) as exc:  # RegistryUnavailable, a timeout, ...
         raise FieldError("domain", _("The registry of %(name)s cannot be reached right now; nothing was ordered. "
-                                     "Please try again later.", name=domain.display_name)) from exc
-    if domain.status == PENDING_REGISTRATION and not answer.available:
-        raise FieldError("domain", _("%(name)s is not available", name=domain.display_name))
-    if domain.status == PENDING_TRANSFER and answer.available:
+                                     "Please try again later.", name=display)) from exc
+    if not transfer and not answer.available:
+        raise FieldError("domain", _("%(name)s is not available", name=display))
+    if transfer and answer.available:
         raise FieldError("domain", _("%(name)s is not registered, so it cannot be transferred; register it instead",
-                                     name=domain.display_name))
+                                     name=display))
 
 
 def reveal_auth_code(session, domain: Domain) -> str:

@@ -1,7 +1,7 @@
 """The plugin's per-tenant settings, typed.
 
-The marketplace stores what staff type (strings), so each value is parsed
-here; a value that does not parse falls back to its default.
+Each setting declares its type and range (the marketplace form refuses a bad
+value); a value stored before, that does not parse, falls back to its default.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from mpanel.core.settings import get_settings
+from mpanel.core.settings import Setting, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +17,11 @@ NAMESPACE = "domains"
 DEFAULTS = {
     # TLD -> registrar plugin, used for TLDs the catalogue does not map: "com=registrar_epp, de=registrar_epp"
     "tld_registrars": "",
-    "renewal_days_before": "30",  # auto-renewal falls due this many days before expiry
-    "reminder_days": "30,14,7",  # expiry reminders, days before
-    "sync_batch_size": "100",
-    "sync_max_per_run": "1000",
+    # Auto-renewal falls due this many days before expiry.
+    "renewal_days_before": Setting(30, "int", minimum=0, maximum=365),
+    "reminder_days": Setting("30,14,7", help="expiry reminders, days before, e.g. 30,14,7"),
+    "sync_batch_size": Setting(100, "int", minimum=1, maximum=1000),
+    "sync_max_per_run": Setting(1000, "int", minimum=1, maximum=100000),
 }
 
 
@@ -52,8 +53,9 @@ def _int(value) -> int | None:
 def _number(key: str, value, low: int, high: int) -> int:
     number = _int(value)
     if number is None or not low <= number <= high:
-        log.warning("domains setting %s=%r is not %s..%s; using %s", key, value, low, high, DEFAULTS[key])
-        return int(DEFAULTS[key])
+        default = DEFAULTS[key].default
+        log.warning("domains setting %s=%r is not %s..%s; using %s", key, value, low, high, default)
+        return default
     return number
 
 

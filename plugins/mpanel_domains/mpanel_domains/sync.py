@@ -12,7 +12,9 @@ import logging
 from collections import defaultdict
 
 from sqlalchemy import exists, select, update
+from sqlalchemy.orm import object_session
 
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel_domains import settings as domain_settings
@@ -46,7 +48,7 @@ def apply_state(domain: Domain, state: DomainState) -> None:
         if state.locked is not None:
             domain.registrar_lock = state.locked
         if domain.registered_at is None and new_status in REGISTERED:
-            domain.registered_at = dt.date.today()
+            domain.registered_at = tenant_today(object_session(domain))
     set_status(domain, new_status)
 
 

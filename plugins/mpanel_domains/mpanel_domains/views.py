@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import flash, redirect
-from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_login import current_user
@@ -14,6 +13,7 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from mpanel.core.errors import FieldError
+from mpanel.web.crud import TenantModelView
 from mpanel.web.forms import form_rule
 from mpanel_domains import actions, contacts, renewals
 from mpanel_domains.constants import STATUSES
@@ -66,7 +66,7 @@ def save_changes(session, domain: Domain) -> None:
         renewals.auto_renew_changed(session, domain)
 
 
-class DomainView(ModelView):
+class DomainView(TenantModelView):
     datamodel = SQLAInterface(Domain)
     list_title = _("Domains")
     label_columns = LABELS
@@ -102,7 +102,7 @@ class DomainView(ModelView):
         save_changes(self.datamodel.session, item)
 
 
-class DomainContactView(ModelView):
+class DomainContactView(TenantModelView):
     datamodel = SQLAInterface(DomainContact)
     list_title = _("Domain contacts")
     label_columns = LABELS
@@ -123,7 +123,7 @@ class DomainContactView(ModelView):
         actions.queue_contact_update(self.datamodel.session, item)
 
 
-class DomainActionView(ModelView):
+class DomainActionView(TenantModelView):
     datamodel = SQLAInterface(DomainAction)
     list_title = _("Registrar actions")
     label_columns = LABELS
@@ -164,7 +164,7 @@ class DomainActionView(ModelView):
                                                                          failed=True))
 
 
-class DomainRenewalView(ModelView):
+class DomainRenewalView(TenantModelView):
     """Renewals billed (read only): which invoice, which registrar action, and why not, if not."""
 
     datamodel = SQLAInterface(DomainRenewal)

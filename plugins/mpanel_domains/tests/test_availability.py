@@ -5,13 +5,12 @@ cannot be reached bills nothing, from the client area and over REST alike."""
 import pytest
 from mpanel_billing.models import Invoice, Order
 from mpanel_domains.models import Domain, DomainAction
+from mpanel_domains.testing import TODAY
 from mpanel_registrar_demo.models import DemoRegistration
 from sqlalchemy import func, select
 
 from mpanel.core.settings import set_settings
 from mpanel.testing.pytest_plugin import bearer, csrf_token
-
-from .conftest import TODAY
 
 
 def _counts(shop):
@@ -82,7 +81,7 @@ def test_registry_failing_the_check_bills_nothing(client, two_registrars, server
 
 
 def test_registry_down_bills_nothing_in_the_client_area(client, two_registrars, server, customer):
-    from billing_testing import free_port
+    from mpanel_billing.testing import free_port
 
     shop = two_registrars
     shop.run(lambda s: set_settings(s, "registrar_epp", {"port": str(free_port())}))  # nobody listens there

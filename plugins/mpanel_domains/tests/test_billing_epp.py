@@ -9,13 +9,12 @@ from mpanel_billing.orders.checkout import checkout
 from mpanel_domains import actions, search, tasks
 from mpanel_domains.lookup import tld_mapping
 from mpanel_domains.models import Domain, DomainAction
+from mpanel_domains.testing import TODAY, D, pay, renewals, year_later
 from mpanel_registrar_demo.models import DemoRegistration
 from sqlalchemy import select, update
 
 from mpanel.core import outbox
 from mpanel.modules.customers.models import Customer
-
-from .conftest import TODAY, D, pay, renewals, year_later
 
 
 def _order(shop, names) -> tuple[int, int]:

@@ -8,17 +8,16 @@ import threading
 import pytest
 from mpanel_billing.models import Invoice
 from mpanel_billing.models.invoice import OPEN
-from mpanel_billing.orders.domains import invoice_renewal
 from mpanel_catalog.models import TldPrice
 from mpanel_domains import tasks
+from mpanel_domains.billing import invoice_renewal
 from mpanel_domains.models import Domain, DomainAction, DomainRenewal
 from mpanel_domains.sync import set_status
+from mpanel_domains.testing import TODAY, D, lines, pay, renewals, year_later
 from mpanel_registrar_demo.models import DemoRegistration
 from sqlalchemy import func, select, update
 
 from mpanel.testing.pytest_plugin import bearer, csrf_token
-
-from .conftest import TODAY, D, lines, pay, renewals, year_later
 
 
 def test_renewal_due_invoices_once_and_payment_renews_at_the_registrar(app, shop, registered):

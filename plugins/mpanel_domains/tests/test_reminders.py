@@ -9,12 +9,11 @@ from mpanel_billing.models import Invoice
 from mpanel_domains import renewals, tasks
 from mpanel_domains.models import Domain
 from mpanel_domains.signals import domain_expiring
+from mpanel_domains.testing import TODAY
+from mpanel_domains.testing import renewals as billed
 from sqlalchemy import update
 
 from mpanel.modules.customers.models import Customer
-
-from .conftest import TODAY
-from .conftest import renewals as billed
 
 
 def _mails(smtp, name):

@@ -4,13 +4,14 @@ list statement lines, match or ignore a line. Money as strings."""
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
-from marshmallow import Schema, ValidationError, fields, validate
-from mpanel_billing.api.fields import Money, positive
-from mpanel_billing.api.invoices import transaction
+from flask_appbuilder.api import expose, protect
+from marshmallow import Schema, fields, validate
 from mpanel_billing.models.invoice import Invoice
 from sqlalchemy import select
 
+from mpanel.api.base import Api, safe, transaction
+from mpanel.api.body import accepts, json_body
+from mpanel.api.fields import Id, Money, positive
 from mpanel.core.errors import Conflict
 from mpanel.core.money import quantize
 from mpanel.extensions import db
@@ -21,7 +22,7 @@ from mpanel_gateway_bank.transfers import record_transfer
 
 
 class TransferSchema(Schema):
-    invoice_id = fields.Integer(required=True, strict=True)
+    invoice_id = Id(required=True)
     amount = Money(required=True, validate=positive)
     currency = fields.String(required=True, validate=validate.Length(equal=3))
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -29,13 +30,7 @@ class TransferSchema(Schema):
 
 
 class MatchSchema(Schema):
-    invoice_id = fields.Integer(required=True, strict=True)
-
-
-def _body(schema: Schema) -> dict:
-    if not request.is_json:
-        raise ValidationError({"body": ["send a JSON object"]})
-    return schema.load(request.get_json(silent=True) or {})
+    invoice_id = Id(required=True)
 
 
 def line_json(line: BankLine) -> dict:
@@ -47,7 +42,7 @@ def line_json(line: BankLine) -> dict:
             "payment_id": line.payment_id}
 
 
-class BankApi(BaseApi):
+class BankApi(Api):
     resource_name = "bank"
     allow_browser_login = True
     method_permission_name = {"transfer": "post", "statement": "post", "lines": "get", "match": "post",
@@ -73,7 +68,7 @@ class BankApi(BaseApi):
             200: {description: applied, credited, duplicate}
             400: {$ref: '#/components/responses/400'}
         """
-        data = _body(TransferSchema())
+        data = json_body(TransferSchema())
         result = record_transfer(db.session, self._invoice(data["invoice_id"]), data["amount"], data["currency"],
                                  data["reference"], data["booked_on"])
         return self.response(200, payment_id=result.payment.id, applied=str(result.applied),
@@ -82,6 +77,7 @@ class BankApi(BaseApi):
     @expose("/statements", methods=["POST"])
     @protect()
     @safe
+    @accepts("application/xml", "text/xml", "multipart/form-data")
     @transaction
     def statement(self):
         """Import a CAMT.053 statement (the XML as the body, or a multipart "file").
@@ -137,7 +133,7 @@ class BankApi(BaseApi):
         line = db.session.get(BankLine, pk)
         if line is None:
             return self.response_404()
-        statements.record(db.session, line, self._invoice(_body(MatchSchema())["invoice_id"]))
+        statements.record(db.session, line, self._invoice(json_body(MatchSchema())["invoice_id"]))
         return self.response(200, result=line_json(line))
 
     @expose("/lines/<int:pk>/ignore", methods=["POST"])

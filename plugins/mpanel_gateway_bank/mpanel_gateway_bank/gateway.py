@@ -11,9 +11,10 @@ from mpanel_billing.gateways.base import (
     PaymentGateway,
     ProviderPayment,
 )
-from mpanel_billing.i18n import language, money
+from mpanel_billing.i18n import language
 from mpanel_billing.settings import load as load_billing
 
+from mpanel.core.money import format_money
 from mpanel_gateway_bank.reference import creditor_reference, grouped
 
 
@@ -39,7 +40,7 @@ class BankTransferGateway(PaymentGateway):
             details = {_("Account holder"): seller.get("name") or "", "IBAN": grouped(bank["iban"].replace(" ", "")),
                        "BIC": bank.get("bic", ""), _("Bank"): bank.get("name", ""),
                        _("Reference"): grouped(reference) if reference.startswith("RF") else reference,
-                       _("Amount"): money(invoice.amount_due, invoice.currency, invoice.language)}
+                       _("Amount"): format_money(invoice.amount_due, invoice.currency, invoice.language)}
             if self.settings.get("instructions"):
                 details[_("Note")] = self.settings["instructions"]
         return {label: value for label, value in details.items() if value}

@@ -1,10 +1,10 @@
 """Imported bank statements and their credit lines (matched or left for staff)."""
 
 from flask_appbuilder import Model
-from mpanel_billing.models.columns import currency, money
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.tenancy import TenantScoped
 
 MATCHED, UNMATCHED, IGNORED = "matched", "unmatched", "ignored"

@@ -3,6 +3,7 @@ bank settings) with a structured reference per invoice, transfers recorded by
 staff, and CAMT.053 statement import with matching by reference and amount."""
 
 from mpanel.core.plugins.base import Plugin
+from mpanel.core.settings import Setting
 from mpanel_gateway_bank import __version__
 
 NAME = "gateway_bank"
@@ -20,8 +21,9 @@ class BankTransferPlugin(Plugin):
     category = "gateway"
     requires = ("billing",)
     tenant_settings = {
-        "reference_format": "rf",  # "rf": ISO 11649 creditor reference; "number": the invoice number
-        "instructions": "",  # shown with the bank details
+        # "rf": ISO 11649 creditor reference; "number": the invoice number
+        "reference_format": Setting("rf", "choice", choices=("rf", "number")),
+        "instructions": Setting("", "textarea"),  # shown with the bank details
     }
     role_permissions = {"Owner": _FULL, "Admin": _FULL, "Billing": _FULL, "Support": _READ_ONLY,
                         "Read-only": _READ_ONLY}

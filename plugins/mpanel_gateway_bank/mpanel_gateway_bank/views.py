@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, request, url_for
-from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from mpanel_billing.gateways.client import CsrfForm
@@ -13,7 +13,10 @@ from mpanel_billing.models.invoice import Invoice
 from sqlalchemy import or_, select
 
 from mpanel.core.errors import Conflict, FieldError
+from mpanel.core.money import format_money
 from mpanel.extensions import db
+from mpanel.web.crud import TenantModelView
+from mpanel.web.forms import currency_choices, typed_amount
 from mpanel_gateway_bank import statements
 from mpanel_gateway_bank.camt import StatementError
 from mpanel_gateway_bank.models import BankLine, BankStatement
@@ -55,19 +58,22 @@ class BankTransferView(BaseView):
                 if invoice is None:
                     raise Conflict("invoice", "no invoice with this number")
                 booked = request.form.get("booked_on") or None
-                result = record_transfer(db.session, invoice, request.form.get("amount"), request.form.get("currency"),
+                amount = typed_amount(request.form.get("amount"))
+                result = record_transfer(db.session, invoice, amount, request.form.get("currency"),
                                          (request.form.get("reference") or "").strip(),
                                          dt.date.fromisoformat(booked) if booked else None)
             except (FieldError, ValueError) as error:
                 return _done("", url_for(".record"), error)
             message = _("Already recorded") if result.duplicate else _(
-                "Recorded: %(applied)s applied, %(credited)s to credit", applied=result.applied,
-                credited=result.credited)
+                "Recorded: %(applied)s applied, %(credited)s to credit",
+                applied=format_money(result.applied, invoice.currency),
+                credited=format_money(result.credited, invoice.currency))
             return _done(message, url_for(".record"))
-        return self.render_template("gateway_bank/record.html", form=form)
+        return self.render_template("gateway_bank/record.html", form=form, currencies=currency_choices(),
+                                    currency=g.tenant.default_currency if g.get("tenant") else "EUR")
 
 
-class BankStatementView(ModelView):
+class BankStatementView(TenantModelView):
     datamodel = SQLAInterface(BankStatement)
     base_permissions = ["can_list", "can_show", "can_import_statement"]
     list_title = _("Bank statements")
@@ -94,7 +100,7 @@ class BankStatementView(ModelView):
         return self.render_template("gateway_bank/import.html", form=form)
 
 
-class BankLineView(ModelView):
+class BankLineView(TenantModelView):
     datamodel = SQLAInterface(BankLine)
     base_permissions = ["can_list", "can_show", "can_match", "can_ignore"]
     list_title = _("Bank statement lines")

@@ -5,14 +5,14 @@ by reference and amount and leaves the rest for staff."""
 import io
 
 import pytest
-from billing_testing import D
-from camt_samples import entry, statement
 from mpanel_billing import ledger
 from mpanel_billing.gateways.models import Transaction
 from mpanel_billing.gateways.registry import payment_reference
 from mpanel_billing.models import Invoice
+from mpanel_billing.testing import D
 from mpanel_gateway_bank.camt import StatementError, parse
 from mpanel_gateway_bank.reference import creditor_reference, grouped, is_valid, references_in
+from mpanel_gateway_bank.testing import entry, statement
 from sqlalchemy import func, select
 
 from mpanel.core.audit import AuditLog
@@ -113,7 +113,9 @@ def test_statement_import_matches_by_reference_and_amount(billing, client):
     assert again.get_json()["new"] is False
     overlapping = statement(entry("119.00", "E1", structured=rf), statement_id="STMT-2")  # the same line again
     assert client.post("/api/v1/bank/statements", data=overlapping, base_url=billing.host,
-                       headers=headers).get_json()["lines"] == 0
+                       headers=headers).status_code == 415  # a body without its type
+    assert client.post("/api/v1/bank/statements", data=overlapping, base_url=billing.host,
+                       headers={**headers, "Content-Type": "application/xml"}).get_json()["lines"] == 0
 
     waiting = client.get("/api/v1/bank/lines?status=unmatched", headers=headers, base_url=billing.host).get_json()
     lines = {line["bank_ref"]: line for line in waiting["result"]}

@@ -20,7 +20,7 @@ class StripeGatewayPlugin(Plugin):
     category = "gateway"
     requires = ("billing",)
     tenant_settings = {
-        "test_mode": "true",
+        "test_mode": True,
         "test_secret_key": "",
         "test_publishable_key": "",
         "test_webhook_secret": "",

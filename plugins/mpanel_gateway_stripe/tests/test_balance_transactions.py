@@ -5,11 +5,11 @@ the gateway takes Stripe's fee from that one, never from a failed charge."""
 import datetime as dt
 
 import pytest
-from billing_testing import D
 from mpanel_billing.gateways import autopay, payments
 from mpanel_billing.gateways.models import Transaction
 from mpanel_billing.gateways.registry import get_gateway
-from stripe_testing import NAME
+from mpanel_billing.testing import D
+from mpanel_gateway_stripe.testing import NAME
 
 pytestmark = pytest.mark.slow
 LATER = dt.date.today() + dt.timedelta(days=30)

@@ -4,9 +4,9 @@ the payment, once. Card data never passes through MPanel."""
 
 import pytest
 import stripe
-from billing_testing import D
 from mpanel_billing import ledger
-from stripe_testing import NAME
+from mpanel_billing.testing import D
+from mpanel_gateway_stripe.testing import NAME
 
 pytestmark = pytest.mark.slow
 

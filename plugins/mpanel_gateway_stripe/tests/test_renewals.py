@@ -7,14 +7,14 @@ import datetime as dt
 import threading
 
 import pytest
-from billing_testing import D
 from mpanel_billing import ledger, run
 from mpanel_billing.gateways import autopay
 from mpanel_billing.gateways.models import ChargeAttempt
 from mpanel_billing.models import Invoice
 from mpanel_billing.signals import invoice_paid
+from mpanel_billing.testing import D
+from mpanel_gateway_stripe.testing import NAME
 from sqlalchemy import select, update
-from stripe_testing import NAME
 
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db

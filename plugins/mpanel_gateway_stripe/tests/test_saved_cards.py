@@ -3,8 +3,8 @@ listed, made default and removed in the client area and over REST."""
 
 import pytest
 from mpanel_billing.gateways.models import PaymentMethod
+from mpanel_gateway_stripe.testing import NAME
 from sqlalchemy import select
-from stripe_testing import NAME
 
 from mpanel.testing.pytest_plugin import bearer
 

@@ -4,12 +4,12 @@ and the test-mode switch keeps test and live apart."""
 import datetime as dt
 
 import pytest
-from billing_testing import D
 from mpanel_billing.gateways import payments, reversals, tasks
 from mpanel_billing.gateways.models import GatewayEventLog, Transaction
 from mpanel_billing.gateways.registry import get_gateway
+from mpanel_billing.testing import D
+from mpanel_gateway_stripe.testing import NAME
 from sqlalchemy import update
-from stripe_testing import NAME
 
 from mpanel.core.outbox import OutboxMessage
 from mpanel.modules.automation.models import AutomationRun

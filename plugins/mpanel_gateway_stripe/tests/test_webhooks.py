@@ -8,13 +8,13 @@ import time
 
 import pytest
 import requests
-from billing_testing import D
 from mpanel_billing import ledger
 from mpanel_billing.gateways import payments
 from mpanel_billing.gateways.models import GatewayEventLog
 from mpanel_billing.gateways.registry import get_gateway
+from mpanel_billing.testing import D
+from mpanel_gateway_stripe.testing import NAME, Shop
 from sqlalchemy import func, select
-from stripe_testing import NAME, Shop
 
 from mpanel.modules.customers.models import Customer
 

@@ -1,6 +1,7 @@
 """The EPP registrar plugin: domains at any EPP registry, one account per tenant."""
 
 from mpanel.core.plugins.base import Plugin
+from mpanel.core.settings import Setting
 from mpanel_registrar_epp import __version__
 
 
@@ -13,13 +14,13 @@ class EppRegistrarPlugin(Plugin):
     requires = ("domains",)
     tenant_settings = {
         "host": "",
-        "port": "700",
+        "port": Setting(700, "int", minimum=1, maximum=65535),
         "client_id": "",
         "password": "",
-        "certificate": "",  # the client certificate, PEM
-        "private_key": "",  # its key, PEM (unencrypted)
-        "ca_certificate": "",  # PEM of the registry's CA, if not a public one
-        "timeout": "30",
+        "certificate": Setting("", "textarea"),  # the client certificate, PEM
+        "private_key": Setting("", "textarea"),  # its key, PEM (unencrypted)
+        "ca_certificate": Setting("", "textarea"),  # PEM of the registry's CA, if not a public one
+        "timeout": Setting(30, "int", minimum=1, maximum=600),
     }
     secret_settings = frozenset({"password", "private_key"})
 

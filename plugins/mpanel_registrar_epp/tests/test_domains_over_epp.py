@@ -7,6 +7,7 @@ from mpanel_domains import actions, search, service, sync, tasks
 from mpanel_domains.models import Domain, DomainAction, DomainContact
 from mpanel_registrar_epp.client import EppClient
 from mpanel_registrar_epp.registrar import EppRegistrar
+from mpanel_registrar_epp.testing import CONTACT
 from sqlalchemy import select
 
 from mpanel.core import outbox
@@ -15,8 +16,6 @@ from mpanel.core.tasks import run_recorded
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
-
-from .conftest import CONTACT
 
 
 def _prepare(factory, tenant, customer_id, name, register=True, **options):

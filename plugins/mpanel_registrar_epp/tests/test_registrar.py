@@ -17,8 +17,7 @@ from mpanel_domains.registrar import (
 from mpanel_registrar_epp import commands
 from mpanel_registrar_epp.pem import normalise
 from mpanel_registrar_epp.registrar import EppRegistrar
-
-from .conftest import epp_settings, verbs
+from mpanel_registrar_epp.testing import epp_settings, verbs
 
 JANE = ContactData("Jane", "Doe", "jane@example.com", "+49.301234567", ("Hauptstr. 1",), "Berlin", "10115", "DE",
                    company="Doe GmbH")

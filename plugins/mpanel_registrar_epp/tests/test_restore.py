@@ -7,12 +7,12 @@ from mpanel_domains import actions, sync
 from mpanel_domains.lookup import get_registrar
 from mpanel_domains.models import Domain, DomainAction
 from mpanel_domains.registrar import RegistrarError
+from mpanel_registrar_epp.testing import verbs
 from sqlalchemy import select
 
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 
-from .conftest import verbs
 from .test_domains_over_epp import _prepare
 
 

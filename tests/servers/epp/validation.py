@@ -1,16 +1,12 @@
 """Check EPP XML with the shared official validator (RFC 5730-5733 schemas)."""
 
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
-# CI checks the repository out with ../shared beside it.
-VALIDATORS_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "validators"
-if str(VALIDATORS_DIR) not in sys.path:
-    sys.path.insert(0, str(VALIDATORS_DIR))
+from mpanel.testing.validators import validator
 
-import validate  # noqa: E402
+validate = validator()
 
 # validate.py shares one lxml schema object, and its error log, between callers.
 _lock = threading.Lock()

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import functools
 
-from flask import Response, request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask import Response
+from flask_appbuilder.api import expose, protect
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from mpanel.api.base import Api, safe, transaction
+from mpanel.api.body import json_body
 from mpanel.core.errors import Conflict, FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
@@ -32,28 +34,6 @@ from .schemas import (
 KINDS = (INVOICE, CREDIT_NOTE)
 
 
-def transaction(fn):
-    """Commit what the endpoint did, or roll it all back and answer with the error."""
-
-    @functools.wraps(fn)
-    def run(self, *args, **kwargs):
-        try:
-            response = fn(self, *args, **kwargs)
-            db.session.commit()
-            return response
-        except ValidationError as error:
-            db.session.rollback()
-            return self.response_400(message=error.messages)
-        except FieldError as error:
-            db.session.rollback()
-            return self.response(error.status, message=error.as_messages())
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return run
-
-
 def found(fn):
     """Load the invoice of the URL in the tenant's (and customer's) scope, or answer 404."""
 
@@ -67,13 +47,7 @@ def found(fn):
     return run
 
 
-def _body(schema):
-    if not request.is_json:
-        raise ValidationError({"body": ["send a JSON object"]})
-    return schema.load(request.get_json(silent=True) or {})
-
-
-class InvoiceApi(BaseApi):
+class InvoiceApi(Api):
     resource_name = "invoices"
     allow_browser_login = True
     method_permission_name = {"list": "get", "get": "get", "pdf": "get", "ubl": "get", "create": "post",
@@ -133,7 +107,7 @@ class InvoiceApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        data = _body(InvoiceCreateSchema())
+        data = json_body(InvoiceCreateSchema())
         customer = db.session.get(Customer, data["customer_id"])
         if customer is None:
             return self.response(404, message={"customer_id": ["no such customer"]})
@@ -181,7 +155,7 @@ class InvoiceApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: Cannot be cancelled}
         """
-        data = _body(CancelSchema()) if request.data else {"reason": None}
+        data = json_body(CancelSchema())
         result = invoices.cancel(db.session, invoice, data["reason"])
         return self.response(200, result=invoice_json(result, detail=True))
 
@@ -201,7 +175,7 @@ class InvoiceApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: Nothing left to credit}
         """
-        data = _body(CreditSchema()) if request.data else {"lines": None, "reason": "Correction"}
+        data = json_body(CreditSchema())
         note = credit.credit_note(db.session, invoice, data["lines"], data["reason"])
         return self.response(201, result=invoice_json(note, detail=True))
 
@@ -220,7 +194,7 @@ class InvoiceApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: Not enough credit}
         """
-        data = _body(AmountSchema()) if request.data else {"amount": None}
+        data = json_body(AmountSchema())
         applied = ledger.apply_credit(db.session, invoice, data["amount"])
         return self.response(200, applied=str(applied), result=invoice_json(invoice))
 
@@ -239,7 +213,7 @@ class InvoiceApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        data = _body(PaymentSchema())
+        data = json_body(PaymentSchema())
         result = ledger.record_payment(db.session, invoice, data["amount"], data["currency"], "manual",
                                        data["reference"])
         return self.response(200, payment_id=result.payment.id, applied=str(result.applied),

@@ -1,9 +1,9 @@
 """``/api/v1/ledger``: the tenant's ledger entries, read-only, money as strings."""
 
-from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import Schema, fields
 
+from mpanel.api.base import ModelApi
 from mpanel.core.money import quantize
 
 from ..models.ledger import LedgerEntry
@@ -25,7 +25,7 @@ class LedgerEntrySchema(Schema):
     memo = fields.String()
 
 
-class LedgerApi(ModelRestApi):
+class LedgerApi(ModelApi):
     resource_name = "ledger"
     datamodel = SQLAInterface(LedgerEntry)
     base_permissions = ["can_get", "can_info"]

@@ -1,10 +1,11 @@
 """``/api/v1/tax_rules``: the tenant's tax rules."""
 
-from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from mpanel.api.base import ModelApi
+from mpanel.api.fields import Money, not_negative
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.validation import check_country
@@ -12,7 +13,6 @@ from mpanel.web.forms import schema_rule
 
 from ..models.tax import CATEGORIES, TaxRule
 from ..tax.validation import FIELDS, check_rule
-from .fields import Money, not_negative
 
 
 class TaxRuleSchema(SQLAlchemyAutoSchema):
@@ -32,10 +32,10 @@ class TaxRuleSchema(SQLAlchemyAutoSchema):
         """Countries in upper case; an empty country or region means "all"."""
         data = dict(data)
         for key in ("country", "region"):
-            if key in data and not data[key]:
+            if data.get(key) == "":
                 data[key] = None
-        if data.get("country"):
-            data["country"] = str(data["country"]).upper()
+        if isinstance(data.get("country"), str):
+            data["country"] = data["country"].upper()
         return data
 
     @validates_schema
@@ -46,7 +46,7 @@ class TaxRuleSchema(SQLAlchemyAutoSchema):
             raise ValidationError(exc.message, exc.field) from None
 
 
-class TaxRuleApi(ModelRestApi):
+class TaxRuleApi(ModelApi):
     resource_name = "tax_rules"
     datamodel = SQLAInterface(TaxRule)
     list_columns = show_columns = ["id", *FIELDS]

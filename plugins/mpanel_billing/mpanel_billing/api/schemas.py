@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from mpanel.api.fields import Id, Money, not_negative, positive
 from mpanel.core.money import quantize
 
 from ..models.tax import TAX_CLASSES
-from .fields import Money, not_negative, positive
 
 
 class LineSchema(Schema):
@@ -28,7 +28,7 @@ class LineSchema(Schema):
 
 
 class InvoiceCreateSchema(Schema):
-    customer_id = fields.Integer(required=True, strict=True)
+    customer_id = Id(required=True)
     currency = fields.String(load_default=None, validate=validate.Length(equal=3))
     due_date = fields.Date(load_default=None)
     notes = fields.String(load_default=None, validate=validate.Length(max=2000))
@@ -37,7 +37,7 @@ class InvoiceCreateSchema(Schema):
 
 
 class CreditLineSchema(Schema):
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = Id(required=True)
     quantity = Money(validate=positive)
 
 

@@ -8,19 +8,21 @@ from __future__ import annotations
 import functools
 
 from flask import request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
-from marshmallow import Schema, ValidationError, fields, validate
+from flask_appbuilder.api import expose, protect
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mpanel.api.base import Api, safe
+from mpanel.api.base import transaction as in_transaction
+from mpanel.api.body import json_body
+from mpanel.api.fields import Id, Money, positive
 from mpanel.core.errors import Conflict
 from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
 from ..api import paging
-from ..api.fields import Money, positive
-from ..api.invoices import transaction as in_transaction
 from ..models.invoice import Invoice
 from . import autopay, methods, payments, reversals
 from .base import GatewayError
@@ -61,29 +63,23 @@ def gateway_errors(fn):
     return in_transaction(run)
 
 
-def _body(schema: Schema) -> dict:
-    if not request.is_json:
-        raise ValidationError({"body": ["send a JSON object"]})
-    return schema.load(request.get_json(silent=True) or {})
-
-
 class RefundSchema(Schema):
     amount = Money(load_default=None, validate=positive)
     credit_note = fields.Boolean(load_default=False)
 
 
 class StartSchema(Schema):
-    customer_id = fields.Integer(required=True, strict=True)
-    invoice_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100))
+    customer_id = Id(required=True)
+    invoice_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
     gateway = fields.String(load_default=None)
     amount = Money(load_default=None, validate=positive)
 
 
 class ChargeSchema(Schema):
-    invoice_id = fields.Integer(required=True, strict=True)
+    invoice_id = Id(required=True)
 
 
-class TransactionApi(BaseApi):
+class TransactionApi(Api):
     resource_name = "transactions"
     allow_browser_login = True
     method_permission_name = {"list": "get", "get": "get", "refund": "refund"}
@@ -149,12 +145,12 @@ class TransactionApi(BaseApi):
         payment = db.session.get(Transaction, pk)
         if payment is None:
             return self.response_404()
-        data = _body(RefundSchema()) if request.data else {"amount": None, "credit_note": False}
+        data = json_body(RefundSchema())
         refund = reversals.refund(db.session, payment, data["amount"], data["credit_note"])
         return self.response(200, result=transaction_json(refund))
 
 
-class PaymentMethodApi(BaseApi):
+class PaymentMethodApi(Api):
     resource_name = "payment_methods"
     allow_browser_login = True
     method_permission_name = {"list": "get", "get": "get", "remove": "delete", "make_default": "put"}
@@ -236,7 +232,7 @@ class PaymentMethodApi(BaseApi):
         return self.response(200, result=method_json(found))
 
 
-class PaymentApi(BaseApi):
+class PaymentApi(Api):
     resource_name = "payments"
     allow_browser_login = True
     method_permission_name = {"start": "post", "credit": "post", "charge": "post"}
@@ -256,7 +252,7 @@ class PaymentApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        data = _body(StartSchema())
+        data = json_body(StartSchema())
         customer = db.session.get(Customer, data["customer_id"])
         if customer is None:
             return self.response(404, message={"customer_id": ["no such customer"]})
@@ -278,7 +274,7 @@ class PaymentApi(BaseApi):
             200: {description: The amount applied}
             400: {$ref: '#/components/responses/400'}
         """
-        data = _body(StartSchema(only=("customer_id", "invoice_ids")))
+        data = json_body(StartSchema(only=("customer_id", "invoice_ids")))
         applied = payments.pay_with_credit(db.session, data["customer_id"], data["invoice_ids"])
         return self.response(200, applied=str(applied))
 
@@ -295,7 +291,7 @@ class PaymentApi(BaseApi):
             200: {description: What happened (paid, declined, action_required, ...)}
             404: {$ref: '#/components/responses/404'}
         """
-        data = _body(ChargeSchema())
+        data = json_body(ChargeSchema())
         invoice = db.session.get(Invoice, data["invoice_id"])
         if invoice is None:
             return self.response_404()

@@ -20,9 +20,10 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import FieldError
 
-from .. import invoices, ledger
+from .. import ledger
 from ..models.invoice import INVOICE, OPEN, Invoice
 from ..models.ledger import Account
 from ..settings import load as load_settings
@@ -216,7 +217,7 @@ def charge_due_invoices(session, on: dt.date | None = None) -> dict:
     from credit when the tenant applies credit automatically (:func:`pay_from_credit`),
     then those due by ``on`` (default: the tenant's today) are charged to saved
     methods. One commit per invoice."""
-    on = on or invoices.today(session)
+    on = on or tenant_today(session)
     credit = pay_from_credit(session, on)
     ids = session.scalars(select(Invoice.id).where(Invoice.kind == INVOICE, Invoice.status.in_(OPEN),
                                                    Invoice.due_date <= on, methods.has_default(Invoice.customer_id))

@@ -7,18 +7,17 @@ scope makes another customer's invoice, transaction or card a 404.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, request, url_for
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from mpanel.core.errors import FieldError
+from mpanel.core.money import format_money
 from mpanel.core.plugins.engine import loaded_plugins
 from mpanel.extensions import db
 from mpanel.web import headers
 from mpanel.web.client import client_page, render_client
 
 from .. import ledger
-from ..i18n import money
 from ..models.invoice import INVOICE, OPEN, Invoice
 from . import methods, payments
 from .base import MANUAL, SAVED_METHODS, SUCCEEDED, Checkout, GatewayError
@@ -48,9 +47,6 @@ def _(text: str, **variables) -> str:
 class CsrfForm(FlaskForm):
     """Every POST here carries a CSRF token and nothing else this form checks."""
 
-
-def _money(amount, currency: str) -> str:
-    return money(amount, currency, str(get_locale() or "en"))
 
 
 def _checked() -> None:
@@ -90,7 +86,7 @@ def pay():
     return render_client("billing_payments/pay.html", invoices=invoices, selected={i.id for i in selected},
                          gateways=[gw for gw in gateways if not gw.supports(MANUAL)], instructions=instructions,
                          credit=ledger.credit_balance(db.session, g.customer.id, currency), currency=currency,
-                         form=CsrfForm(), money=_money)
+                         form=CsrfForm())
 
 
 @blueprint.route("/pay", methods=["POST"])
@@ -111,8 +107,8 @@ def start():
             return redirect(url_for(".history"))
         flash(_("The payment could not be continued; please try again."), "warning")
         return redirect(back)
-    return _checkout(checkout, title=_("Pay %(amount)s", amount=_money(transaction.amount, transaction.currency)),
-                     amount=_money(transaction.amount, transaction.currency))
+    return _checkout(checkout, title=_("Pay %(amount)s", amount=format_money(transaction.amount, transaction.currency)),
+                     amount=format_money(transaction.amount, transaction.currency))
 
 
 @blueprint.route("/credit", methods=["POST"])
@@ -126,7 +122,7 @@ def credit():
     except FieldError as error:
         return _failed(error, url_for(".pay", invoice=ids))
     currency = db.session.get(Invoice, ids[0]).currency
-    flash(_("%(amount)s of your credit was applied.", amount=_money(applied, currency)) if applied
+    flash(_("%(amount)s of your credit was applied.", amount=format_money(applied, currency)) if applied
           else _("You have no credit."), "success" if applied else "warning")
     return redirect(url_for("billing_client.invoices"))
 
@@ -156,7 +152,7 @@ def finish(pk: int):
 @client_page("billing")
 def history():
     rows = db.session.scalars(select(Transaction).order_by(Transaction.id.desc()).limit(200)).all()
-    return render_client("billing_payments/history.html", transactions=rows, money=_money)
+    return render_client("billing_payments/history.html", transactions=rows)
 
 
 @blueprint.route("/methods")

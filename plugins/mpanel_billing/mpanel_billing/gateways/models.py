@@ -29,9 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.tenancy import CustomerOwned, TenantScoped
 
-from ..models.columns import currency, money
 from .base import CANCELED, FAILED, PENDING, REQUIRES_ACTION, SUCCEEDED
 
 PAYMENT, REFUND, CHARGEBACK, DISPUTE_WON = "payment", "refund", "chargeback", "dispute_won"

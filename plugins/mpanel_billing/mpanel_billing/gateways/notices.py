@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from mpanel.core import mail
+from mpanel.core.money import format_money
 
-from ..i18n import language, money
+from ..i18n import language
 from ..models.invoice import Invoice
 from .registry import tenant_url
 
@@ -27,7 +28,7 @@ def send(session, invoice: Invoice, template: str, dedupe_key: str, **context) -
     with language(invoice.language) as _:
         values = {"_": _, "name": buyer.get("name", ""), "number": invoice.display_number,
                   "seller": (invoice.seller or {}).get("name", ""), "link": pay_link(session, invoice),
-                  "due": money(invoice.amount_due, invoice.currency, invoice.language), **context}
+                  "due": format_money(invoice.amount_due, invoice.currency, invoice.language), **context}
         source = (TEMPLATES / f"{template}.txt").read_text()
         subject, _, body = mail.render(source, values, html=False).strip().partition("\n")
     mail.enqueue(session, buyer["email"], subject.strip(), body.strip() + "\n", dedupe_key=dedupe_key)

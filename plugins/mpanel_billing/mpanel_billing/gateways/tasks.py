@@ -10,8 +10,7 @@ import logging
 from huey import crontab
 from sqlalchemy import func, select
 
-from mpanel.core.plugins.engine import active_plugin_names
-from mpanel.core.tasks import locked_periodic, run_recorded, tenant_task
+from mpanel.core.tasks import per_tenant_periodic
 
 from . import autopay, events, payments, reversals
 from .base import PENDING
@@ -60,28 +59,14 @@ def run(session) -> dict:
     return {**counts, **extra}
 
 
-def _run_recorded(counts: dict) -> int:
-    from mpanel.extensions import db
-
-    active = active_plugin_names(db.session)
-    if "billing" in active and active & set(gateway_plugins()):
-        counts.update(run(db.session))
-    return counts.get("failures", 0)
+def _uses_payments(active: set) -> bool:
+    return "billing" in active and bool(active & set(gateway_plugins()))
 
 
-@tenant_task()
-def run_for_tenant(tenant_id: int) -> dict:
-    return run_recorded("billing.payments.tenant", _run_recorded, tenant_id=tenant_id)
-
-
-@locked_periodic(crontab(minute="*/10"), "billing.payments")
+@per_tenant_periodic(crontab(minute="*/10"), "billing.payments", uses=_uses_payments)
 def sweep(counts: dict) -> int:
-    """Every ten minutes: one task per active tenant."""
+    """Every ten minutes, per tenant with a payment gateway."""
     from mpanel.extensions import db
-    from mpanel.modules.tenants.models import Tenant
 
-    tenant_ids = db.session.scalars(select(Tenant.id).where(Tenant.active.is_(True)).order_by(Tenant.id)).all()
-    for tenant_id in tenant_ids:
-        run_for_tenant(tenant_id)
-    counts["tenants"] = len(tenant_ids)
-    return 0
+    counts.update(run(db.session))
+    return counts.get("failures", 0)

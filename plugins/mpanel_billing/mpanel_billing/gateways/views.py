@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
-from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from mpanel.core.errors import FieldError
 from mpanel.core.money import quantize
 from mpanel.extensions import appbuilder, db
+from mpanel.web.crud import TenantModelView
+from mpanel.web.forms import typed_amount
 
 from .. import ledger
 from ..i18n import lazy_gettext as _
@@ -31,7 +33,7 @@ def _refund_link(pk) -> Markup:
     return Markup('<a href="{0}">{1}</a>').format(url_for("TransactionView.refund", pk=pk), _("Refund"))
 
 
-class TransactionView(ModelView):
+class TransactionView(TenantModelView):
     datamodel = SQLAInterface(Transaction)
     base_permissions = ["can_list", "can_show", "can_refund"]
     list_title = _("Transactions")
@@ -55,7 +57,7 @@ class TransactionView(ModelView):
             if not form.validate_on_submit():
                 abort(400)
             try:
-                result = reversals.refund(db.session, payment, request.form.get("amount") or None,
+                result = reversals.refund(db.session, payment, typed_amount(request.form.get("amount"), required=False),
                                 with_credit_note=request.form.get("credit_note") == "1")
             except (FieldError, GatewayError) as error:
                 db.session.rollback()
@@ -68,7 +70,7 @@ class TransactionView(ModelView):
                                     left=reversals.refundable(db.session, payment))
 
 
-class PaymentMethodView(ModelView):
+class PaymentMethodView(TenantModelView):
     datamodel = SQLAInterface(PaymentMethod)
     base_permissions = ["can_list", "can_show"]
     list_title = _("Payment methods")

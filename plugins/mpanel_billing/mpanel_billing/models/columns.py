@@ -1,15 +1,6 @@
-"""Column helpers shared by the billing models."""
+"""Column helpers of the billing models (amounts and currencies: ``mpanel.core.columns``)."""
 
-from sqlalchemy import Column, Numeric, String
-
-
-def money(nullable: bool = False) -> Column:
-    """An amount; every table with amounts has a ``currency`` column beside them."""
-    return Column(Numeric(20, 4), nullable=nullable, default=0 if not nullable else None)
-
-
-def currency() -> Column:
-    return Column(String(3), nullable=False)
+from sqlalchemy import Column, Numeric
 
 
 def rate() -> Column:

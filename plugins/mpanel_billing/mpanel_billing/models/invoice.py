@@ -26,10 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.money import quantize
 from mpanel.core.tenancy import CustomerOwned
 
-from .columns import currency, money, rate
+from .columns import rate
 
 INVOICE, CREDIT_NOTE = "invoice", "credit_note"
 DRAFT, UNPAID, PARTIALLY_PAID, PAID, OVERDUE, CANCELLED, REFUNDED, ISSUED = (

@@ -15,9 +15,8 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.tenancy import CustomerOwned
-
-from .columns import currency, money
 
 # Ledger entry kinds.
 INVOICE, FEE, PAYMENT, REFUND, CREDIT_APPLIED, CREDIT_NOTE, CANCELLATION = (

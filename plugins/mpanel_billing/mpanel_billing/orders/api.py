@@ -6,10 +6,12 @@ from __future__ import annotations
 import functools
 
 from flask import g, request
-from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
+from flask_appbuilder.api import expose, permission_name, protect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mpanel.api.base import Api, safe, transaction
+from mpanel.api.body import json_body
 from mpanel.core.errors import FieldError
 from mpanel.core.money import quantize
 from mpanel.extensions import db
@@ -17,19 +19,11 @@ from mpanel.modules.customers.models import Customer
 from mpanel.web.routing import MAX_ID
 
 from ..api import paging
-from ..api.invoices import transaction
 from ..api.schemas import invoice_json
 from ..models.invoice import Invoice
 from ..services import changes, lifecycle
 from ..services.models import STATUSES, Order, Service
 from .checkout import checkout
-
-
-def _body() -> dict:
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict):
-        raise FieldError("body", "send a JSON object")
-    return data
 
 
 def service_json(service: Service) -> dict:
@@ -64,7 +58,7 @@ def order_json(order: Order) -> dict:
             "invoice": invoice_json(order.invoice, detail=True) if order.invoice else None}
 
 
-class OrderApi(BaseApi):
+class OrderApi(Api):
     resource_name = "orders"
     allow_browser_login = True
     base_permissions = ["can_get", "can_post"]
@@ -97,7 +91,7 @@ class OrderApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        data = _body()
+        data = json_body()
         customer_id = g.user.customer_id or data.get("customer_id")
         if not isinstance(customer_id, int) or isinstance(customer_id, bool):
             raise FieldError("customer_id", "a customer id is required")
@@ -162,7 +156,7 @@ def _service(fn):
     return run
 
 
-class ServiceApi(BaseApi):
+class ServiceApi(Api):
     """``can_post`` (staff) moves a service to any status; ``can_request`` (staff, and
     customers for their own services) asks for a plan change or a cancellation."""
 
@@ -227,7 +221,7 @@ class ServiceApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: "the transition is not allowed"}
         """
-        data = _body()
+        data = json_body()
         if data.get("status") not in STATUSES:
             raise FieldError("status", f"one of {', '.join(STATUSES)}")
         lifecycle.transition(db.session, service, data["status"], str(data.get("reason") or "") or None)
@@ -275,7 +269,7 @@ class ServiceApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: "the service cannot change its plan"}
         """
-        data = _body()
+        data = json_body()
         result = changes.change_product(db.session, service, data.get("product"), data.get("cycle"))
         return self.response(200, result=service_json(service), change=change_json(result.quote),
                              credit_notes=[invoice_json(note) for note in result.credit_notes],
@@ -298,7 +292,7 @@ class ServiceApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        changes.request_cancellation(db.session, service, _body().get("when", "period_end"))
+        changes.request_cancellation(db.session, service, json_body().get("when", "period_end"))
         return self.response(200, result=service_json(service))
 
 

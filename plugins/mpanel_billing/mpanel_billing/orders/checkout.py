@@ -1,25 +1,42 @@
 """Checkout: the order, its services (pending) and its first invoice (issued) in the
 caller's transaction, priced by the catalogue's calculator only. The coupon is
-redeemed and stock taken in the same transaction, so a failure saves nothing."""
+redeemed and stock taken in the same transaction, so a failure saves nothing.
+
+Lines of other kinds (a domain) belong to the plugin that registered their kind
+(:mod:`.kinds`): each kind checks its lines first, before the unit of work
+(:mod:`mpanel.core.unit_of_work`) that writes the order opens, so an outside call
+(a registry's availability check) never holds a row lock.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import FieldError
+from mpanel.core.unit_of_work import unit_of_work
 
 from .. import invoices
-from ..run import local_date, record_periods
+from ..run import record_periods
 from ..services import lifecycle
 from ..services.cycles import MONTHS, period
 from ..services.models import ACTIVE, PENDING, Order, OrderLine, Service
 from ..services.pricing import tax_class
+from . import kinds
 
 
-def _field(index: int, error) -> FieldError:
-    return FieldError(f"lines[{index}].{error.field}", error.message)
+@contextmanager
+def _named(index: int):
+    """A field error of line ``index`` names ``lines[index].<field>``."""
+    try:
+        yield
+    except ValueError as error:  # the catalogue's, a line kind's and billing's field errors
+        if not hasattr(error, "field"):
+            raise
+        raise FieldError(f"lines[{index}].{error.field}", error.message) from None
 
 
 def add_quote(session, draft, quote, start=None, end=None) -> None:
@@ -41,62 +58,67 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
     from mpanel_catalog.coupons import redeem
     from mpanel_catalog.stock import take_stock
 
-    from mpanel.core.errors import FieldError
-
     if not isinstance(lines, list) or not lines:
         raise FieldError("lines", "an order needs at least one line")
-    on = on or local_date(session)
-    coupons = [coupon] if coupon else []
-    order = Order(customer_id=customer.id, currency=customer.currency, coupon=coupon)
-    session.add(order)
-    draft = invoices.create_draft(session, customer, customer.currency)
-    session.flush()
-    billed, trials = [], []
+    line_kinds = []
     for index, item in enumerate(lines):
         if not isinstance(item, Mapping):
             raise FieldError(f"lines[{index}]", "each line is an object")
-        try:
-            if "domain" in item:
-                _domain_line(session, order, draft, customer, item)
-                continue
-            _check_shapes(item)
-            quote = quote_product(session, item.get("product"), item.get("cycle"), customer=customer,
-                                  options=item.get("options"), addons=item.get("addons"), coupons=coupons)
-            take_stock(session, int(item["product"]), 1)
-        except ValueError as error:  # the catalogue's, the domains' and billing's field errors
-            if not hasattr(error, "field"):
-                raise
-            raise _field(index, error) from None
-        service = _service(session, order, customer, item, quote, on)
-        if quote.trial_days:
-            trials.append(service)
-            continue
-        start, end = period(on, service.cycle, 0) if service.cycle in MONTHS else (on, on)
-        mark = len(draft.lines)
-        add_quote(session, draft, quote, start, end)
-        if service.cycle in MONTHS:
-            billed.append((service, start, end, mark))
-            service.periods_billed = 1
-    if coupon:
-        try:
-            redeem(session, coupon, customer, reference=f"order:{order.id}")
-        except FieldError as error:
-            raise FieldError("coupon", error.message) from None
-    if draft.lines:
+        kind = kinds.for_item(session, item)
+        if kind is not None:
+            with _named(index):
+                kind.check(session, customer, item)
+        line_kinds.append(kind)
+    with unit_of_work(session, "order.place") as work:
+        on = on or tenant_today(session)
+        coupons = [coupon] if coupon else []
+        order = Order(customer_id=customer.id, currency=customer.currency, coupon=coupon)
+        session.add(order)
+        draft = invoices.create_draft(session, customer, customer.currency)
         session.flush()
-        # The period key points at the first line of each service on this invoice.
-        record_periods(session, draft, [(s, start, end, draft.lines[mark]) for s, start, end, mark in billed])
-        invoices.issue(session, draft, on=on)
-        order.invoice_id = draft.id
-    else:
-        session.delete(draft)
-    for service in trials:
-        lifecycle.transition(session, service, ACTIVE, "free trial")
+        billed, trials = [], []
+        for index, (item, kind) in enumerate(zip(lines, line_kinds, strict=True)):
+            with _named(index):
+                if kind is not None:
+                    kind.add(session, order, draft, customer, item)
+                    continue
+                _check_shapes(item)
+                quote = quote_product(session, item.get("product"), item.get("cycle"), customer=customer,
+                                      options=item.get("options"), addons=item.get("addons"), coupons=coupons)
+                take_stock(session, int(item["product"]), 1)
+            service = _service(session, order, customer, item, quote, on)
+            if quote.trial_days:
+                trials.append(service)
+                continue
+            start, end = period(on, service.cycle, 0) if service.cycle in MONTHS else (on, on)
+            mark = len(draft.lines)
+            add_quote(session, draft, quote, start, end)
+            if service.cycle in MONTHS:
+                billed.append((service, start, end, mark))
+                service.periods_billed = 1
+        if coupon:
+            try:
+                redeem(session, coupon, customer, reference=f"order:{order.id}")
+            except FieldError as error:
+                raise FieldError("coupon", error.message) from None
+        if draft.lines:
+            session.flush()
+            # The period key points at the first line of each service on this invoice.
+            record_periods(session, draft, [(s, start, end, draft.lines[mark]) for s, start, end, mark in billed])
+            invoices.issue(session, draft, on=on)
+            order.invoice_id = draft.id
+        else:
+            session.delete(draft)
+        for service in trials:
+            lifecycle.transition(session, service, ACTIVE, "free trial")
+        work.audit(order, customer_id=customer.id, invoice_id=order.invoice_id, lines=len(lines))
     return order
 
 
 def _check_shapes(item: Mapping) -> None:
     """The JSON types the calculator expects; it checks the values."""
+    if "product" not in item:
+        raise FieldError("product", "a product id (or a line of a kind an active plugin sells, e.g. a domain)")
     shapes = {"cycle": ((str,), "a billing cycle such as monthly"),
               "options": ((Mapping, type(None)), "an object {option id: choice}"),
               "addons": ((list, Mapping, type(None)), "a list of add-on ids")}
@@ -118,24 +140,3 @@ def _service(session, order, customer, item, quote, on) -> Service:
     session.flush()
     session.add(OrderLine(order_id=order.id, customer_id=customer.id, service_id=service.id))
     return service
-
-
-def _domain_line(session, order, draft, customer, item) -> None:
-    from mpanel.core.plugins.engine import active_plugin_names
-
-    if "domains" not in active_plugin_names(session):
-        raise FieldError("domain", "domain orders need the domains plugin")
-    from mpanel_catalog.calculator import quote_domain
-    from mpanel_domains.service import confirm_orderable, prepare_domain
-
-    action = item.get("action", "register")
-    if action not in ("register", "transfer"):
-        raise FieldError("action", "register or transfer")
-    domain = prepare_domain(session, customer, str(item.get("domain") or ""), transfer=action == "transfer",
-                            auth_code=item.get("auth_code"))
-    quote = quote_domain(session, domain.tld, action, item.get("years", 1), customer=customer)
-    confirm_orderable(session, domain)  # the registry, last: only for an order that is otherwise fine
-    first = len(draft.lines) + 1
-    add_quote(session, draft, quote)
-    session.add(OrderLine(order_id=order.id, customer_id=customer.id, domain_id=domain.id, domain_action=action,
-                          years=quote.details["years"], line_positions=list(range(first, len(draft.lines) + 1))))

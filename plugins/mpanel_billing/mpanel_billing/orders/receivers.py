@@ -1,18 +1,23 @@
-"""When an invoice is paid: activate the order's pending services, request its
-domains, and unsuspend services whose overdue invoices are all paid. All of it is
-idempotent, so a repeated payment record changes nothing."""
+"""When an invoice is paid: activate the order's pending services, fulfil its
+lines of other kinds (a domain: :mod:`.kinds`), and unsuspend services whose
+overdue invoices are all paid. All of it is idempotent, so a repeated payment
+record changes nothing."""
 
 from __future__ import annotations
 
-from importlib.util import find_spec
+import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from ..run import local_date
+from mpanel.core.clock import tenant_today
+
 from ..services import consequences, lifecycle
 from ..services.models import ACTIVE, PENDING, SUSPENDED, Order, OrderLine, Service, ServicePeriod
 from ..signals import invoice_paid
+from . import kinds
+
+log = logging.getLogger(__name__)
 
 
 @invoice_paid.connect
@@ -21,7 +26,7 @@ def _paid(invoice, **kwargs):
     order = session.scalar(select(Order).where(Order.invoice_id == invoice.id))
     if order is not None:
         _fulfil(session, order)
-    today = local_date(session)
+    today = tenant_today(session)
     suspended = session.scalars(select(Service).join(ServicePeriod, ServicePeriod.service_id == Service.id)
                                 .where(ServicePeriod.invoice_id == invoice.id, Service.status == SUSPENDED)
                                 .distinct()).all()
@@ -36,21 +41,9 @@ def _fulfil(session, order: Order) -> None:
             service = session.get(Service, line.service_id)
             if service.status == PENDING:
                 lifecycle.transition(session, service, ACTIVE, f"order {order.id} paid")
+            continue
+        kind = kinds.for_line(session, line)
+        if kind is None:
+            log.warning("order %s line %s: no active plugin fulfils it", order.id, line.id)
         else:
-            _request_domain(session, order, line)
-
-
-def _request_domain(session, order: Order, line: OrderLine) -> None:
-    from mpanel_domains import actions
-    from mpanel_domains.models import Domain
-
-    domain = session.get(Domain, line.domain_id)
-    reference = f"order:{order.id}:line:{line.id}"
-    if line.domain_action == "transfer":
-        actions.request_transfer(session, domain, years=line.years, reference=reference)
-    else:
-        actions.request_registration(session, domain, line.years, reference=reference)
-
-
-if find_spec("mpanel_domains") is not None:  # renewals, credit for failed registrations
-    from . import domains  # noqa: F401
+            kind.fulfil(session, order, line)

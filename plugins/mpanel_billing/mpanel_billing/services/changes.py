@@ -26,13 +26,14 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import func, select
 
 from mpanel.core import audit
+from mpanel.core.clock import tenant_today
 from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.money import quantize
 
 from .. import credit, invoices
 from ..models.invoice import DRAFT, INVOICE, Invoice, InvoiceLine
 from ..proration import day_fraction
-from ..run import local_date, record_periods
+from ..run import record_periods
 from . import lifecycle
 from .cycles import MONTHS, add_cycles, period
 from .models import ACTIVE, CANCELLED, SUSPENDED, Service, ServicePeriod
@@ -159,7 +160,7 @@ def quote_change(session, service: Service, product_id, cycle, on: dt.date | Non
     if not isinstance(cycle, str) or cycle not in MONTHS:
         raise FieldError("cycle", f"one of {', '.join(MONTHS)}")
     terms = new_terms(session, service, product_id, cycle)
-    on = on or local_date(session)
+    on = on or tenant_today(session)
     current = _line_for(session, service, on)
     in_trial = current is None and service.anchor_date > on  # no invoice line covers a trial's days
     if in_trial and service.periods_billed == 0:

@@ -8,9 +8,8 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, SmallInteger
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.tenancy import CustomerOwned
-
-from ..models.columns import currency, money
 
 PENDING, ACTIVE, SUSPENDED, TERMINATED, CANCELLED, FRAUD = (
     "pending", "active", "suspended", "terminated", "cancelled", "fraud")

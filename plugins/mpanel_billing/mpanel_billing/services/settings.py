@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mpanel.core.settings import get_settings
+from mpanel.core.settings import Setting, get_settings
 
 PRORATION = ("immediate", "period_end")
 
 DEFAULTS = {
-    "renewal_lead_days": 14,  # invoice a service this many days before its next due date
-    "suspend_after_days": 7,  # days overdue before a service is suspended; 0: never
-    "terminate_after_days": 30,  # days overdue before it is terminated; 0: never
-    "change_proration": "immediate",  # up-/downgrades: prorated now, or at the end of the period
-    "run_batch_size": 500,  # customers per batch of the billing run
+    "renewal_lead_days": Setting(14, "int", minimum=0, maximum=3650),  # invoice this many days before due
+    "suspend_after_days": Setting(7, "int", minimum=0, maximum=3650),  # days overdue before suspension; 0: never
+    "terminate_after_days": Setting(30, "int", minimum=0, maximum=3650),  # ... before termination; 0: never
+    # Up-/downgrades: prorated now, or at the end of the period.
+    "change_proration": Setting("immediate", "choice", choices=PRORATION),
+    "run_batch_size": Setting(500, "int", minimum=1, maximum=100000),  # customers per batch of the billing run
 }
 
 

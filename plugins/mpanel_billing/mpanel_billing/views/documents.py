@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect
-from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -11,25 +11,23 @@ from markupsafe import Markup, escape
 from sqlalchemy import func
 
 from mpanel.core.errors import FieldError
-from mpanel.core.money import quantize
+from mpanel.core.money import format_money, format_number, quantize
 from mpanel.extensions import db
+from mpanel.web.crud import TenantModelView
 
 from ..i18n import lazy_gettext as _
 from ..invoices import issue
-from ..models.invoice import CREDIT_NOTE, INVOICE, Invoice
+from ..models.invoice import CANCELLED, CREDIT_NOTE, DRAFT, INVOICE, Invoice
 
+UNCOUNTED = (DRAFT, CANCELLED)  # the totals under the list are of documents that count
 AMOUNTS = ["net_total", "tax_total", "total", "amount_paid", "amount_credited"]
-
-
-def _amount(value) -> str:
-    return format(value, ",.2f") if value is not None else ""
 
 
 def _pdf_link(pk) -> Markup:
     return Markup('<a href="/api/v1/invoices/{0}/pdf">PDF</a> · <a href="/api/v1/invoices/{0}/ubl">UBL</a>').format(pk)
 
 
-class _DocumentView(ModelView):
+class _DocumentView(TenantModelView):
     datamodel = SQLAInterface(Invoice)
     base_permissions = ["can_list", "can_show"]
     list_template = "billing/admin/list_with_totals.html"
@@ -38,21 +36,20 @@ class _DocumentView(ModelView):
                     *AMOUNTS, "notes", "lines", "id"]
     search_columns = ["number", "customer", "status", "issue_date", "due_date", "currency", "total"]
     base_order = ("id", "desc")
-    formatters_columns = {**dict.fromkeys(AMOUNTS, _amount), "id": _pdf_link,
-                          "lines": lambda lines: Markup("<br>").join(
-                              escape(f"{line.quantity.normalize():f} × {line.description}: {_amount(line.net_amount)}")
-                              for line in lines)}
+    formatters_columns = {"id": _pdf_link, "lines": lambda lines: Markup("<br>").join(
+        escape(f"{format_number(line.quantity)} × {line.description}: "
+               f"{format_money(line.net_amount, line.invoice.currency)}") for line in lines)}
     label_columns = {"id": _("Documents"), "net_total": _("Net"), "tax_total": _("Tax"), "amount_due": _("Due")}
 
     @expose("/list/")
     @has_access
     def list(self):
         widgets = self._list()
-        filters = self._base_filters.get_joined_filters(self._filters)
+        filters = self.list_filters()
         query = self.datamodel.apply_filters(
             db.session.query(Invoice.currency, func.count(Invoice.id), *(func.sum(getattr(Invoice, name))
                                                                           for name in AMOUNTS[:3])),
-            filters).group_by(Invoice.currency).order_by(Invoice.currency)
+            filters).where(Invoice.status.notin_(UNCOUNTED)).group_by(Invoice.currency).order_by(Invoice.currency)
         totals = [{"currency": currency, "count": count,
                    **{name: quantize(value or 0, currency) for name, value in zip(AMOUNTS[:3], sums, strict=True)}}
                   for currency, count, *sums in query]

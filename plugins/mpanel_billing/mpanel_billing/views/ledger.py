@@ -1,7 +1,8 @@
 """The ledger in the admin, read-only."""
 
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from mpanel.web.crud import TenantModelView
 
 from ..i18n import lazy_gettext as _
 from ..models.ledger import LedgerEntry
@@ -9,7 +10,7 @@ from ..models.ledger import LedgerEntry
 COLUMNS = ["created_at", "customer", "kind", "invoice", "amount", "currency", "memo"]
 
 
-class LedgerView(ModelView):
+class LedgerView(TenantModelView):
     datamodel = SQLAInterface(LedgerEntry)
     base_permissions = ["can_list", "can_show"]
     list_title = _("Ledger")

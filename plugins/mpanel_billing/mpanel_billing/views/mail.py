@@ -1,12 +1,12 @@
 """Tenant-edited mail texts in the admin, checked in the sandbox before they are saved."""
 
 from babel import Locale, UnknownLocaleError
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from jinja2 import TemplateError
 from wtforms import SelectField
 
 from mpanel.core import mail
+from mpanel.web.crud import TenantModelView
 from mpanel.web.forms import form_rule
 
 from ..i18n import lazy_gettext as _
@@ -40,7 +40,7 @@ def check_language(code: str) -> None:
             raise ValueError(f"{code!r} is not a language code (e.g. de, fr, en)") from None
 
 
-class MailTemplateView(ModelView):
+class MailTemplateView(TenantModelView):
     datamodel = SQLAInterface(MailTemplate)
     list_title = _("Mail templates")
     list_columns = ["kind", "language", "subject"]

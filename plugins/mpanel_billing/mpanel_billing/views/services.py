@@ -4,24 +4,20 @@ make by hand (each one a lifecycle transition: audited, signalled, idempotent)."
 from __future__ import annotations
 
 from flask import flash, redirect
-from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
+from mpanel.web.crud import TenantModelView
 
 from ..i18n import lazy_gettext as _
 from ..services import lifecycle
 from ..services.models import ACTIVE, CANCELLED, SUSPENDED, TERMINATED, Order, Service
 
 
-def _amount(value) -> str:
-    return format(value, ",.2f") if value is not None else ""
-
-
-class ServiceView(ModelView):
+class ServiceView(TenantModelView):
     datamodel = SQLAInterface(Service)
     base_permissions = ["can_list", "can_show", "can_set_status"]
     list_title = _("Services")
@@ -33,7 +29,6 @@ class ServiceView(ModelView):
                     "created_at"]
     search_columns = ["customer", "description", "cycle", "currency", "status", "next_due_date", "start_date"]
     base_order = ("id", "desc")
-    formatters_columns = {"recurring_amount": _amount}
     label_columns = {"recurring_amount": _("Price"), "product_id": _("Product"), "cancel_at": _("Ends on")}
 
     def _set_status(self, items, to: str):
@@ -71,7 +66,7 @@ def _order_lines(lines) -> Markup:
                                for line in lines)
 
 
-class OrderView(ModelView):
+class OrderView(TenantModelView):
     datamodel = SQLAInterface(Order)
     base_permissions = ["can_list", "can_show"]
     list_title = _("Orders")

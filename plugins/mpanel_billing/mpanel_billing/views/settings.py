@@ -1,10 +1,10 @@
 """Tax rules and number series in the admin."""
 
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import SelectField
 
 from mpanel.modules.customers.validation import check_country
+from mpanel.web.crud import TenantModelView
 from mpanel.web.forms import form_rule
 
 from ..i18n import lazy_gettext as _
@@ -18,7 +18,7 @@ def _optional_country(value):
     return check_country(value) if value else None
 
 
-class TaxRuleView(ModelView):
+class TaxRuleView(TenantModelView):
     datamodel = SQLAInterface(TaxRule)
     list_title = _("Tax rules")
     list_columns = add_columns = edit_columns = FIELDS
@@ -37,7 +37,7 @@ class TaxRuleView(ModelView):
     pre_update = pre_add
 
 
-class NumberSeriesView(ModelView):
+class NumberSeriesView(TenantModelView):
     datamodel = SQLAInterface(NumberSeries)
     base_permissions = ["can_list", "can_show", "can_edit", "can_add"]
     list_title = _("Number series")

@@ -9,33 +9,16 @@ tenant's scope, so another tenant's id is "not found", never linked.
 
 from __future__ import annotations
 
-from flask_appbuilder import ModelRestApi
 from marshmallow import ValidationError, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
-from sqlalchemy import func, select
 
+from mpanel.api.base import ModelApi
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
-from mpanel.web.crud import TenantModelConverter, TenantModelView
+from mpanel.web.crud import TenantModelConverter, TenantModelView, in_use
 from mpanel.web.forms import form_rule, schema_rule
 from mpanel_catalog.admin.labels import LABELS
-from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.validation import Rules
-
-
-def in_use(session, item) -> str | None:
-    """Why ``item`` cannot be deleted: rows (of any loaded plugin) that refer to it without ON DELETE CASCADE."""
-    table = type(item).__table__
-    names = {mapper.local_table: mapper.class_.__name__ for mapper in db.Model.registry.mappers}
-    for other in table.metadata.tables.values():
-        for constraint in other.foreign_key_constraints:
-            if constraint.referred_table is not table or (constraint.ondelete or "").upper() in ("CASCADE", "SET NULL"):
-                continue
-            (column,) = constraint.columns
-            count = session.scalar(select(func.count()).select_from(other).where(column == item.id))
-            if count:
-                return _("still used by %(count)s × %(what)s", count=count, what=names.get(other, other.name))
-    return None
 
 
 class CatalogModelView(TenantModelView):
@@ -54,10 +37,6 @@ class CatalogModelView(TenantModelView):
 
     def pre_update(self, item):
         self._check(item, item, self.edit_columns)
-
-    def pre_delete(self, item):
-        if reason := in_use(self.datamodel.session, item):
-            raise ValueError(reason)
 
     def _check(self, item, instance, columns) -> None:
         values = {name: getattr(item, name) for name in columns}
@@ -93,7 +72,7 @@ def model_schema(model, columns, rules: Rules) -> CatalogSchema:
     return type(f"{model.__name__}Schema", (CatalogSchema,), {"Meta": meta, "rules": rules})()
 
 
-class CatalogApi(ModelRestApi):
+class CatalogApi(ModelApi):
     """REST for one catalogue model; errors are ``{"message": {field: [...]}}`` with 422."""
 
     rules: Rules = Rules()
@@ -108,5 +87,5 @@ class CatalogApi(ModelRestApi):
     def delete_headless(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None and (reason := in_use(self.datamodel.session, item)):
-            return self.response_422(message={"id": [reason]})
+            return self.response(409, message={"id": [reason]})
         return super().delete_headless(pk)

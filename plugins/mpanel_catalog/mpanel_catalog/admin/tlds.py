@@ -1,15 +1,18 @@
 """The TLD price list and its bulk markup tool (form and REST)."""
 
-from flask import flash, request
+from flask import flash
 from flask_appbuilder import SimpleFormView
-from flask_appbuilder.api import expose, permission_name, protect, safe
+from flask_appbuilder.api import expose, permission_name, protect
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from wtforms import DecimalField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
+from mpanel.api.base import safe, transaction
+from mpanel.api.body import json_body
+from mpanel.api.fields import Money
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel_catalog import validation
@@ -72,9 +75,9 @@ class MarkupForm(DynamicForm):
 
 
 class MarkupSchema(Schema):
-    percent = fields.Decimal(load_default=0)
-    fixed = fields.Decimal(load_default=0)
-    ending = fields.Decimal(load_default=None, allow_none=True)
+    percent = Money(load_default=0)
+    fixed = Money(load_default=0)
+    ending = Money(load_default=None, allow_none=True)
     currency = fields.String(load_default=None, allow_none=True)
     tlds = fields.List(fields.String(), load_default=list)
     actions = fields.List(fields.String(validate=validate.OneOf(TLD_ACTIONS)), load_default=list)
@@ -129,6 +132,7 @@ class CatalogTldPriceApi(CatalogApi):
     @protect()
     @safe
     @permission_name("markup")
+    @transaction
     def markup(self):
         """Set retail prices from cost: cost + percent % + fixed, up to a price point.
         ---
@@ -152,13 +156,5 @@ class CatalogTldPriceApi(CatalogApi):
             400:
               $ref: '#/components/responses/400'
         """
-        try:
-            args = MarkupSchema().load(request.get_json(silent=True) or {})
-            count = apply_markup(db.session, **args)
-        except ValidationError as error:
-            return self.response_400(message=error.messages)
-        except FieldError as exc:
-            db.session.rollback()
-            return self.response_400(message=exc.as_messages())
-        db.session.commit()
+        count = apply_markup(db.session, **json_body(MarkupSchema()))
         return self.response(200, updated=count)

@@ -1,9 +1,10 @@
 """``/api/v1/client-catalog``: the catalogue for a customer's contacts (read only)."""
 
 from flask import g
-from flask_appbuilder.api import expose, permission_name, protect, safe
+from flask_appbuilder.api import expose, permission_name, protect
 from flask_babel import get_locale
 
+from mpanel.api.base import safe
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 from mpanel_catalog import storefront

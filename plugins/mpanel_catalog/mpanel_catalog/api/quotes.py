@@ -1,7 +1,8 @@
 """``/api/v1/catalog-quotes``: the price calculator for staff (and other systems with a staff key)."""
 
-from flask_appbuilder.api import expose, permission_name, protect, safe
+from flask_appbuilder.api import expose, permission_name, protect
 
+from mpanel.api.base import safe
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from mpanel.core.errors import FieldError
-from mpanel.core.money import CurrencyError, exponent, validate_currency
+from mpanel.core.money import CurrencyError, format_money, format_number, validate_currency
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 from mpanel_catalog import coupons as coupon_rules
@@ -15,12 +14,6 @@ from mpanel_catalog.constants import CYCLES
 from mpanel_catalog.i18n import gettext as _
 from mpanel_catalog.models import Coupon, CustomerGroup
 from mpanel_catalog.settings import prices_include_tax
-
-
-def plain(number: Decimal, currency: str | None = None) -> str:
-    """A number for a reason text, never rounded: 10.5000 -> "10.5" (with EUR: "10.50"), 0.0125 EUR -> "0.0125"."""
-    places = max(exponent(currency) if currency else 0, -min(number.normalize().as_tuple().exponent, 0))
-    return f"{number:.{places}f}"
 
 
 @dataclass(frozen=True)
@@ -63,7 +56,7 @@ def apply_group_discount(lines: LineBuilder, buyer: Buyer) -> None:
     if group is None or not group.discount_percent:
         return
     reason = _("Customer group %(group)s: %(percent)s %% off", group=group.name,
-               percent=plain(group.discount_percent))
+               percent=format_number(group.discount_percent))
     for index in lines.charges():
         if lines.lines[index].kind != "icann_fee":
             lines.discount(index, lines.remaining(index) * group.discount_percent / 100, "group_discount",
@@ -106,19 +99,17 @@ def apply_coupons(lines: LineBuilder, coupons, prices: list[int], setups: list[i
                                   recurring, coupon.code)
 
         if coupon.kind == "percent":
-            reason = _("%(percent)s %% off", percent=plain(value))
+            reason = _("%(percent)s %% off", percent=format_number(value))
             for index in prices:
                 take(index, lines.remaining(index) * value / 100, reason)
         elif coupon.kind == "fixed":
             budget = value * units
-            reason = _("%(amount)s %(currency)s off per unit", amount=plain(value, coupon.currency),
-                       currency=coupon.currency)
+            reason = _("%(amount)s off per unit", amount=format_money(value, coupon.currency))
             for index in prices:
                 budget -= take(index, min(budget, lines.remaining(index)), reason)
         elif coupon.kind == "override":
             main = prices[0]
-            reason = _("price set to %(amount)s %(currency)s per unit", amount=plain(value, coupon.currency),
-                       currency=coupon.currency)
+            reason = _("price set to %(amount)s per unit", amount=format_money(value, coupon.currency))
             take(main, lines.remaining(main) - value * units, reason)
         else:
             for index in setups:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from mpanel.core.errors import FieldError
-from mpanel_catalog.calculator.context import Buyer, apply_group_discount, plain
+from mpanel.core.money import format_money
+from mpanel_catalog.calculator.context import Buyer, apply_group_discount
 from mpanel_catalog.calculator.lines import LineBuilder, Quote
 from mpanel_catalog.calculator.products import whole
 from mpanel_catalog.constants import MAX_DOMAIN_YEARS, TLD_ACTIONS
@@ -52,8 +53,7 @@ def quote_domain(session, tld: str, action: str, years: int = 1, *, customer=Non
     recurring = action == "renew"
 
     def per_year(kind, description, amount):
-        reason = _("%(price)s %(currency)s per year × %(years)s", price=plain(amount, buyer.currency),
-                   currency=buyer.currency, years=years)
+        reason = _("%(price)s per year × %(years)s", price=format_money(amount, buyer.currency), years=years)
         lines.charge(kind, description, amount, years, reason, recurring)
 
     lines.charge("domain", _(".%(tld)s %(action)s, %(years)s years", tld=found.name, action=action, years=years),

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from mpanel.core.errors import FieldError
+from mpanel.core.money import format_money
 from mpanel.web.routing import MAX_ID
 from mpanel_catalog.calculator.context import (
     Buyer,
@@ -19,7 +20,6 @@ from mpanel_catalog.calculator.context import (
     check_cycle,
     cycle_label,
     find_coupons,
-    plain,
 )
 from mpanel_catalog.calculator.lines import LineBuilder, Quote
 from mpanel_catalog.i18n import gettext as _
@@ -63,8 +63,7 @@ def quote_product(session, product_id: int, cycle: str, *, customer=None, curren
     tax_class = product.tax_class
 
     def charge(kind, description, unit, units, recurring=recurring, tax_class=tax_class):
-        reason = _("%(price)s %(currency)s × %(units)s", price=plain(unit, buyer.currency), currency=buyer.currency,
-                   units=units)
+        reason = _("%(price)s × %(units)s", price=format_money(unit, buyer.currency), units=units)
         return lines.charge(kind, description, unit, units, reason, recurring, tax_class)
 
     prices = [charge("price", f"{name} ({cycle_label(cycle)})", base.price, quantity)]

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_babel import get_locale
 
 from mpanel.core.errors import FieldError
+from mpanel.core.money import format_money
 from mpanel.core.plugins.engine import active_plugin_names
 from mpanel.extensions import db
 from mpanel.web.client import client_page, render_client
@@ -63,7 +64,7 @@ def product(product_id):
 @client_page()
 def price(product_id):
     """The live price for the product form's fields (cycle, quantity, option-<id>, addon, coupon):
-    ``{"result": quote}`` or 400 ``{"message": {field: [...]}}``."""
+    ``{"result": quote}`` (with ``*_shown`` amounts for people) or 400 ``{"message": {field: [...]}}``."""
     args = request.args
     options = {key.removeprefix("option-"): value for key, value in args.items() if key.startswith("option-")}
     try:
@@ -72,4 +73,9 @@ def price(product_id):
                               quantity=args.get("quantity", "1"), locale=_locale())
     except FieldError as exc:
         return jsonify(message=exc.as_messages()), 400
-    return jsonify(result=quote.to_dict())
+    result = quote.to_dict()
+    # The page shows amounts as the viewer's locale writes them; the JSON amounts stay plain.
+    result["total_shown"] = format_money(quote.total, quote.currency)
+    for shown, line in zip(result["lines"], quote.lines, strict=True):
+        shown["amount_shown"] = format_money(line.amount, quote.currency)
+    return jsonify(result=result)

@@ -1,21 +1,7 @@
 """Column helpers shared by the catalogue's tables."""
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, Enum, ForeignKey, Integer, Numeric, String, Table, text
-
-# Money: Decimal with four places, always stored beside (or under) a currency.
-MONEY = Numeric(20, 4)
-
-
-def money(nullable: bool = False, **kwargs) -> Column:
-    if not nullable:
-        kwargs.setdefault("default", 0)
-        kwargs.setdefault("server_default", "0")
-    return Column(MONEY, nullable=nullable, **kwargs)
-
-
-def currency_column(nullable: bool = False) -> Column:
-    return Column(String(3), nullable=nullable)
+from sqlalchemy import Column, Enum, ForeignKey, Integer, Table, text
 
 
 def choice(values, name: str, **kwargs) -> Column:

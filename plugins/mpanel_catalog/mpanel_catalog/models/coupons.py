@@ -22,9 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.tenancy import CustomerOwned, TenantScoped
 from mpanel_catalog.constants import COUPON_DURATIONS, COUPON_KINDS
-from mpanel_catalog.models.base import association, choice, currency_column, money
+from mpanel_catalog.models.base import association, choice
 
 coupon_products = association("catalog_coupon_products", ("coupon_id", "catalog_coupons.id"),
                               ("product_id", "catalog_products.id"))
@@ -42,7 +43,7 @@ class Coupon(TenantScoped, Model):
     description = Column(Text)
     kind = choice(COUPON_KINDS, "catalog_coupon_kind", nullable=False, default="percent")
     value = money()  # percent, or an amount in ``currency`` (fixed, override)
-    currency = currency_column(nullable=True)
+    currency = currency(nullable=True)
     duration = choice(COUPON_DURATIONS, "catalog_coupon_duration", nullable=False, default="once")
     duration_cycles = Column(Integer)  # for "repeating"
     # Scope: no products / cycles means all of them.

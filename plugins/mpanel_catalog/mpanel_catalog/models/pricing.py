@@ -8,9 +8,10 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.tenancy import TenantScoped
 from mpanel_catalog.constants import CYCLES
-from mpanel_catalog.models.base import choice, currency_column, money
+from mpanel_catalog.models.base import choice
 
 OWNERS = ("product", "option_choice", "addon", "bundle")
 
@@ -34,7 +35,7 @@ class Price(TenantScoped, Model):
     option_choice_id = _owner("catalog_option_choices")
     addon_id = _owner("catalog_addons")
     bundle_id = _owner("catalog_bundles")
-    currency = currency_column()
+    currency = currency()
     cycle = choice(CYCLES, "catalog_cycle", nullable=False)
     price = money()  # per cycle (once for "onetime")
     setup_fee = money()

@@ -5,9 +5,10 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import relationship
 
+from mpanel.core.columns import currency, money
 from mpanel.core.tenancy import TenantScoped
 from mpanel_catalog.constants import DEFAULT_ICANN_FEE, MAX_DOMAIN_YEARS, TLD_ACTIONS, TLD_KINDS
-from mpanel_catalog.models.base import choice, currency_column, money
+from mpanel_catalog.models.base import choice
 
 
 class Tld(TenantScoped, Model):
@@ -52,7 +53,7 @@ class TldFees(TenantScoped, Model):
 
     id = Column(Integer, primary_key=True)
     tld_id = Column(Integer, ForeignKey("catalog_tlds.id", ondelete="CASCADE"), nullable=False, index=True)
-    currency = currency_column()
+    currency = currency()
     icann_fee = money(nullable=True)  # per domain-year; empty: the default for the TLD's kind
     grace_fee = money()
     redemption_fee = money()
@@ -75,7 +76,7 @@ class TldPrice(TenantScoped, Model):
 
     id = Column(Integer, primary_key=True)
     tld_id = Column(Integer, ForeignKey("catalog_tlds.id", ondelete="CASCADE"), nullable=False, index=True)
-    currency = currency_column()
+    currency = currency()
     action = choice(TLD_ACTIONS, "catalog_tld_action", nullable=False)
     years = Column(Integer, nullable=False, default=1)
     cost = money(nullable=True)  # what the registrar charges; the markup tool starts from it

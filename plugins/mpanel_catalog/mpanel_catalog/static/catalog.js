@@ -26,10 +26,10 @@
       what.appendChild(document.createElement("br"));
       what.appendChild(reason);
       row.appendChild(what);
-      row.appendChild(cell(line.amount, "text-right"));
+      row.appendChild(cell(line.amount_shown, "text-right"));
       body.appendChild(row);
     });
-    total.textContent = quote.total;
+    total.textContent = quote.total_shown;
     error.textContent = "";
   }
 

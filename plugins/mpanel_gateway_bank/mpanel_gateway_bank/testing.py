@@ -1,4 +1,5 @@
-"""CAMT.053 statements for the tests, shaped like the ISO 20022 examples (camt.053.001.08)."""
+"""Test helpers of the bank transfer gateway: CAMT.053 statements shaped like the
+ISO 20022 examples (camt.053.001.08)."""
 
 NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 

@@ -1,16 +1,21 @@
-"""A billing tenant with its own Stripe account on the test server, and the steps
-a customer's browser and Stripe take (Stripe.js confirming, 3-D Secure, webhooks)."""
+"""The Stripe gateway's test fixtures, a pytest plugin (entry point ``pytest11``):
+a billing tenant with its own Stripe account on the test server
+(``tests/servers/stripe``, imported when a test asks for it), MPanel served on a
+port so the server can deliver signed webhooks over HTTP, and the steps a
+customer's browser and Stripe take (Stripe.js confirming, 3-D Secure, webhooks)."""
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from urllib.parse import urlsplit
 
+import pytest
 import requests
-from billing_testing import Billing
 from mpanel_billing.gateways.models import PaymentMethod, Transaction
 from mpanel_billing.models import Payment
+from mpanel_billing.testing import Billing
 from sqlalchemy import func, select
 
 from mpanel.core.plugins.engine import loaded_plugins
@@ -150,3 +155,33 @@ def page_settings(page) -> dict:
     found["csp"] = page.headers["Content-Security-Policy"]
     return found
 
+
+
+@pytest.fixture
+def stripe_server(app):
+    """A Stripe test server; the app's Stripe clients point at it (no SDK retries, short timeouts)."""
+    from tests.servers.stripe import StripeTestServer
+
+    with StripeTestServer(hang_seconds=3) as server:
+        keys = ("STRIPE_API_BASE", "STRIPE_TIMEOUT", "STRIPE_MAX_NETWORK_RETRIES")
+        saved = {key: app.config.get(key) for key in keys}
+        app.config.update(STRIPE_API_BASE=server.url, STRIPE_TIMEOUT=1.5, STRIPE_MAX_NETWORK_RETRIES=0)
+        yield server
+        app.config.update(saved)
+
+
+@pytest.fixture(scope="session")
+def live_url(app):
+    """MPanel on a real port (the platform host), for webhooks sent over HTTP."""
+    from werkzeug.serving import make_server
+
+    server = make_server("localhost", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def stripe_shop(app, billing, stripe_server, live_url):
+    return Shop(app, billing, stripe_server, live_url)

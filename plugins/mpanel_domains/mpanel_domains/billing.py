@@ -2,9 +2,10 @@
 one is paid, credit when a paid registrar action fails for good, and no more
 renewals for a domain that left (transferred away, cancelled, fraud).
 
-Imported by ``orders/receivers.py`` when the domains plugin is installed. Every
-receiver runs in the sender's transaction and only adds rows to it: the
-registrar is called later, from the domains plugin's action queue (outbox).
+The domains plugin's side of billing (it requires billing; billing knows
+nothing of domains). Imported by the plugin's ``init``. Every receiver runs in
+the sender's transaction and only adds rows to it: the registrar is called
+later, from the action queue (outbox).
 
 When is a failed action credited? Only when no retry can make it succeed:
 the registrar's error is permanent (``PERMANENT_ERRORS``: name taken, invalid
@@ -17,9 +18,22 @@ succeed after the customer got the money back.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
+from mpanel_billing import invoices
+from mpanel_billing.credit import credit_note, credited_quantities
+from mpanel_billing.models.invoice import OPEN, Invoice
+from mpanel_billing.orders.checkout import add_quote
+from mpanel_billing.services.models import Order, OrderLine
+from mpanel_billing.signals import invoice_paid
+from mpanel_catalog.calculator import quote_domain
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import object_session
+
+from mpanel.core.clock import utcnow
+from mpanel.core.errors import FieldError
+from mpanel.core.tenancy import require_tenant_id
 from mpanel_domains import actions
 from mpanel_domains.constants import (
     CANCELLED,
@@ -43,20 +57,6 @@ from mpanel_domains.signals import (
     domain_status_changed,
 )
 from mpanel_domains.sync import set_status
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import object_session
-
-from mpanel.core.errors import FieldError
-from mpanel.core.plugins.engine import active_plugin_names
-from mpanel.core.tenancy import require_tenant_id
-
-from .. import invoices
-from ..credit import credit_note, credited_quantities
-from ..models.invoice import OPEN, Invoice
-from ..services.models import Order, OrderLine
-from ..signals import invoice_paid
-from .checkout import add_quote
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,6 @@ def invoice_renewal(session, domain: Domain, years: int = 1) -> DomainRenewal | 
     if inserted is None:
         return None  # billed before and not cancelled (or by a run going on at the same time)
     renewal = session.get(DomainRenewal, inserted)
-    if "catalog" not in active_plugin_names(session):
-        renewal.note = "not invoiced: the catalogue (TLD prices) is not active"
-        return renewal
-    from mpanel_catalog.calculator import quote_domain
-
     try:
         with session.begin_nested():
             quote = quote_domain(session, domain.tld, "renew", years, customer=domain.customer, late=late)
@@ -116,8 +111,6 @@ def _renewal_due(domain, years=1, **kwargs):
 def _renewal_paid(invoice, **kwargs):
     """A paid renewal invoice queues the registrar renewal (restore, in redemption)."""
     session = object_session(invoice)
-    if "domains" not in active_plugin_names(session):
-        return
     renewal = session.scalar(select(DomainRenewal).where(DomainRenewal.invoice_id == invoice.id))
     if renewal is None or renewal.action_id is not None:
         return
@@ -141,7 +134,7 @@ def cancel_open_renewals(session, domain: Domain, reason: str) -> list[Invoice]:
         invoice = session.get(Invoice, renewal.invoice_id)
         if invoice.status in OPEN:
             invoices.cancel(session, invoice, reason)
-            renewal.note, renewal.cancelled_at = f"invoice cancelled: {reason}", dt.datetime.now(dt.UTC)
+            renewal.note, renewal.cancelled_at = f"invoice cancelled: {reason}", utcnow()
             cancelled.append(invoice)
     return cancelled
 

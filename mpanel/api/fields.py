@@ -1,0 +1,74 @@
+"""Strict marshmallow fields: a wrong JSON type is refused naming the field, never coerced
+(no float truncated to an integer, no ``"yes"`` read as true, no ``false`` read as "none")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from mpanel.core.money import to_decimal
+from mpanel.web.routing import MAX_ID
+
+
+class Money(fields.Field):
+    """A decimal sent as a string (or an integer); floats are refused, they lose cents.
+    Sent back as a string."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValidationError("send numbers as strings, e.g. \"9.99\"")
+        try:
+            number = to_decimal(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise ValidationError(str(exc) or "not a number") from None
+        if not number.is_finite() or abs(number) >= Decimal("1e15"):
+            raise ValidationError("a number below 10^15")
+        return number
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+def Id(**kwargs) -> fields.Integer:
+    """The id of a record: an integer from 1 to the largest id PostgreSQL stores."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def positive(value: Decimal) -> None:
+    if value <= 0:
+        raise ValidationError("must be greater than 0")
+
+
+def not_negative(value: Decimal) -> None:
+    if value < 0:
+        raise ValidationError("must not be negative")
+
+
+def _strict_field(field: fields.Field) -> None:
+    if isinstance(field, fields.Integer):
+        field.strict = True
+        if not any(isinstance(v, validate.Range) for v in field.validators):
+            field.validators.append(validate.Range(min=-MAX_ID - 1, max=MAX_ID))
+    elif isinstance(field, fields.Boolean) and not getattr(field, "_strict", False):
+        field._strict, original = True, field._deserialize
+
+        def booleans_only(value, attr, data, **kwargs):
+            if not isinstance(value, bool):
+                raise field.make_error("invalid")
+            return original(value, attr, data, **kwargs)
+
+        field._deserialize = booleans_only
+    elif isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+        make_strict(field.schema)
+    elif isinstance(field, fields.List):
+        _strict_field(field.inner)
+    elif isinstance(field, fields.Dict) and field.value_field is not None:
+        _strict_field(field.value_field)
+
+
+def make_strict(schema: Schema) -> Schema:
+    """Make the integer and boolean fields of ``schema`` (and its nested ones) strict."""
+    for field in schema.fields.values():
+        _strict_field(field)
+    return schema
