@@ -6,9 +6,9 @@ import re
 import uuid
 
 import pytest
-from security_testing import code_at, enable_totp
 
 from mpanel.testing.pytest_plugin import PASSWORD, needs_chromium
+from mpanel.testing.security import code_at, enable_totp
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 CHOSEN = "a browser chosen passphrase"

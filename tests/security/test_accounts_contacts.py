@@ -7,9 +7,9 @@ import re
 import statistics
 import time
 
-from accounts_helpers import link_in
 from sqlalchemy import select
 
+from mpanel.testing.accounts import link_in
 from mpanel.testing.pytest_plugin import bearer, csrf_token
 
 CHOSEN = "a contact's own passphrase"

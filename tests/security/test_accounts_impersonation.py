@@ -1,9 +1,8 @@
 """Log in as client: only staff with the permission, audited, shown to the
 customer, read-only unless the tenant allows more, ended by signing out."""
 
-from security_testing import audit_actions
-
 from mpanel.testing.pytest_plugin import csrf_token
+from mpanel.testing.security import audit_actions
 
 
 def _impersonate(client, tenant, customer_id):

@@ -4,9 +4,9 @@ tenant's hosts, sign-ins and tokens and keeps its data."""
 
 import uuid
 
-from accounts_helpers import PLATFORM, link_in, operator_login
 from sqlalchemy import select
 
+from mpanel.testing.accounts import PLATFORM, link_in, operator_login
 from mpanel.testing.pytest_plugin import bearer, csrf_token
 
 OWNER_PASSWORD = "the first owner passphrase"

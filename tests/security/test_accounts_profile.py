@@ -4,9 +4,9 @@ address's link and is refused when the address is in use."""
 
 import re
 
-from accounts_helpers import link_in
 from sqlalchemy import select
 
+from mpanel.testing.accounts import link_in
 from mpanel.testing.pytest_plugin import PASSWORD, csrf_token
 
 FIELDS = {"first_name": "Petra", "last_name": "Profil", "company": "Profil AG", "vat_id": "", "address1": "Weg 1",

@@ -5,11 +5,11 @@ Owner kept; and the role rules no form can break (FAB's user form included)."""
 import re
 
 import pytest
-from accounts_helpers import PLATFORM, link_in, operator_login
-from security_testing import audit_actions, enable_totp
 from sqlalchemy import select
 
+from mpanel.testing.accounts import PLATFORM, link_in, operator_login
 from mpanel.testing.pytest_plugin import PASSWORD, csrf_token
+from mpanel.testing.security import audit_actions, enable_totp
 
 NEW = "a fresh staff passphrase"
 

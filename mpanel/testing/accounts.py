@@ -3,9 +3,8 @@
 import re
 import uuid
 
-from security_testing import code_at, enable_totp
-
 from mpanel.testing.pytest_plugin import PASSWORD, csrf_token
+from mpanel.testing.security import code_at, enable_totp
 
 PLATFORM = "http://localhost"
 
