@@ -73,6 +73,7 @@ AUTH_ROLE_PUBLIC = "Public"
 AUTH_RATE_LIMITED = False  # MPanel installs its own limits on both logins
 AUTH_USER_REGISTRATION = False
 FAB_SECURITY_MANAGER_CLASS = "mpanel.core.security.manager.MPanelSecurityManager"
+FAB_INDEX_VIEW = "mpanel.modules.accounts.home.HomeView"
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
 FAB_ADD_SECURITY_API = False

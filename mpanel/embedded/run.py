@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from mpanel.core.dbroles import ensure_database
+from mpanel.embedded import mailcatcher
 from mpanel.embedded.postgres import EmbeddedPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +63,7 @@ def main() -> int:
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     pg = _database_env(var, env)
+    catcher = None
     children: list[subprocess.Popen] = []
     stop: list[int] = []
     # Explicit handlers: a shell may start us with SIGINT ignored. Children run in process
@@ -72,17 +74,20 @@ def main() -> int:
     try:
         _flask(env, "db", "upgrade")
         _flask(env, "init")
-        _flask(env, "demo")
+        demo = subprocess.run([sys.executable, "-m", "flask", "mpanel", "demo"], env=env, cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+        catcher = mailcatcher.start_for(env)
         web_env = {**env, "MPANEL_BIND": f"127.0.0.1:{port}"}
         children.append(_spawn([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], web_env))
         children.append(_spawn([sys.executable, "-m", "huey.bin.huey_consumer", "mpanel.worker.huey",
                                 "-w", "2", "-k", "thread"], env))
-        print(f"\nMPanel is running: http://localhost:{port}/ (platform) and http://acme.localhost:{port}/"
-              f" (demo tenant). Demo logins are listed above. Ctrl-C stops everything.\n", flush=True)
+        mailcatcher.announce(port, demo, catcher)
         while not stop and all(child.poll() is None for child in children):
             time.sleep(0.5)
     finally:
         left = _stop_all(children)
+        if catcher is not None:
+            catcher.stop()
         if pg is not None:
             pg.stop()
     if left:

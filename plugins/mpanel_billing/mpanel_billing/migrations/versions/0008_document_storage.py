@@ -1,7 +1,7 @@
 """billing documents: the bytes live in the storage service; the row keeps the key and the sha256
 
-Revision ID: 0006_document_storage
-Revises: 0005_order_line_positions
+Revision ID: 0008_document_storage
+Revises: 0007_tax_currency
 
 A row holds either its content (stored before this revision) or a storage
 key, never both. The table stays append-only but for one change, made by
