@@ -38,8 +38,9 @@ def credited_quantities(session, invoice: Invoice) -> dict[int, tuple[Decimal, D
 
 def _quantities(invoice: Invoice, credited: dict, wanted: list[dict] | None) -> dict[int, Decimal]:
     remaining = {line.id: line.quantity - credited.get(line.id, (0, 0))[0] for line in invoice.lines}
+    sign = {line.id: 1 if line.quantity > 0 else -1 for line in invoice.lines}  # -1: a refund line
     if wanted is None:
-        return {line_id: q for line_id, q in remaining.items() if q > 0}
+        return {line_id: q for line_id, q in remaining.items() if q * sign[line_id] > 0}
     chosen = {}
     for index, item in enumerate(wanted):
         line_id = item.get("line_id")
@@ -47,7 +48,8 @@ def _quantities(invoice: Invoice, credited: dict, wanted: list[dict] | None) -> 
             raise FieldError(f"lines.{index}.line_id", f"line {line_id} is not on this invoice")
         quantity = to_decimal(item.get("quantity", remaining[line_id]))
         check_scale(quantity, InvoiceLine.__table__.c.quantity, f"lines.{index}.quantity")
-        if quantity <= 0 or quantity > remaining[line_id] - chosen.get(line_id, 0):
+        left = remaining[line_id] - chosen.get(line_id, 0)
+        if quantity * sign[line_id] <= 0 or abs(quantity) > abs(left):
             raise FieldError(f"lines.{index}.quantity",
                                     f"must be between 0 and the {remaining[line_id]} not credited yet")
         chosen[line_id] = chosen.get(line_id, 0) + quantity
@@ -75,7 +77,8 @@ def credit_note(session, invoice: Invoice, lines: list[dict] | None = None, reas
             continue
         done_quantity, done_net = credited.get(line.id, (0, 0))
         # What all credits of the line come to with this one, less what earlier ones took (shares.py).
-        net = max(shares.net_for(line, done_quantity + quantity, invoice.currency) - done_net, 0)
+        net = shares.net_for(line, done_quantity + quantity, invoice.currency) - done_net
+        net = max(net, 0) if line.quantity > 0 else min(net, 0)  # a refund line's credit is negative
         discount = shares.discount_for(line, quantity, net, invoice.currency)
         note.lines.append(InvoiceLine(**{name: getattr(line, name) for name in _COPIED}, position=position,
                                       quantity=quantity, discount=discount, credited_line_id=line.id,

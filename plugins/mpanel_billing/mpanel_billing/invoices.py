@@ -152,8 +152,8 @@ def check_line(line: InvoiceLine) -> None:
         raise FieldError("description", "every line needs a description")
     for name in ("quantity", "unit_price", "discount"):
         check_scale(getattr(line, name), InvoiceLine.__table__.c[name], name)
-    if line.quantity <= 0:
-        raise FieldError("quantity", "must be positive (correct with a credit note)")
+    if line.quantity == 0:  # negative: a refund line (the invoice's total must still not be negative)
+        raise FieldError("quantity", "must not be 0")
     if line.unit_price < 0:
         raise FieldError("unit_price", "must not be negative")
     if line.period_start and line.period_end and line.period_end < line.period_start:

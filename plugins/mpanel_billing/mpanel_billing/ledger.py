@@ -292,7 +292,7 @@ def _credited_beyond_or_short(session, issued) -> list[str]:
     in_full = set(session.scalars(
         select(InvoiceLine.invoice_id).outerjoin(notes, notes.c.credited_line_id == InvoiceLine.id)
         .where(InvoiceLine.credited_line_id.is_(None)).group_by(InvoiceLine.invoice_id)
-        .having(func.bool_and(func.coalesce(notes.c.quantity, 0) >= InvoiceLine.quantity))))
+        .having(func.bool_and(func.abs(func.coalesce(notes.c.quantity, 0)) >= func.abs(InvoiceLine.quantity)))))
     credited = dict(session.execute(select(Invoice.credited_invoice_id, func.sum(Invoice.total)).where(
         Invoice.kind == CREDIT_NOTE, Invoice.status != DRAFT).group_by(Invoice.credited_invoice_id)).all())
     problems = []

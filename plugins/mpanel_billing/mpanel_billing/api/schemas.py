@@ -10,9 +10,14 @@ from mpanel.core.money import quantize
 from ..models.tax import TAX_CLASSES
 
 
+def not_zero(value) -> None:
+    if value == 0:
+        raise ValidationError("must not be 0")
+
+
 class LineSchema(Schema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    quantity = Money(required=True, validate=positive)
+    quantity = Money(required=True, validate=not_zero)  # negative: a refund line
     unit_price = Money(required=True, validate=not_negative)
     discount = Money(load_default=0)
     discount_reason = fields.String(load_default=None, validate=validate.Length(max=200))
