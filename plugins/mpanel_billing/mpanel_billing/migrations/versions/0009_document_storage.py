@@ -1,7 +1,7 @@
 """billing documents: the bytes live in the storage service; the row keeps the key and the sha256
 
-Revision ID: 0008_document_storage
-Revises: 0007_tax_currency
+Revision ID: 0009_document_storage
+Revises: 0008_refund_lines
 
 A row holds either its content (stored before this revision) or a storage
 key, never both. The table stays append-only but for one change, made by
@@ -12,8 +12,8 @@ out (content to NULL, storage key set once, nothing else touched).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_document_storage"
-down_revision = "0007_tax_currency"
+revision = "0009_document_storage"
+down_revision = "0008_refund_lines"
 branch_labels = None
 depends_on = None
 
