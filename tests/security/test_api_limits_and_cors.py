@@ -1,11 +1,10 @@
 """The whole API is rate limited per API key, per user and per address (tenant-
 configurable, 429 with Retry-After); CORS answers only the tenant's listed origins."""
 
-from test_api_keys import create_key
-
 from mpanel.core.settings import set_settings
 from mpanel.testing.pytest_plugin import bearer
 from mpanel.web import api_access
+from tests.security.test_api_keys import create_key
 
 
 def _limit(factory, tenant, **values):

@@ -2,11 +2,11 @@
 (trailing dot, other case, another of its names) the request's Host header used."""
 
 import pytest
-from security_testing import link_in
 from sqlalchemy import update
 
 from mpanel.modules.tenants.models import Tenant
 from mpanel.testing.pytest_plugin import csrf_token
+from mpanel.testing.security import link_in
 
 
 def _ask(client, host, email):
