@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mpanel import cli
 from mpanel.config import load_config
-from mpanel.core import audit, outbox, security, tasks, tenancy
+from mpanel.core import audit, outbox, security, storage, tasks, tenancy
 from mpanel.core.plugins.engine import load_plugins
 from mpanel.core.security.roles import build_roles
 from mpanel.extensions import appbuilder, db, migrate
@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     audit.install(Session)
     outbox.install(Session)
     tasks.configure(app)
+    storage.init_app(app)
     tenant_host.install(app)  # before FAB's before_request, which loads the user
 
     with app.app_context():

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from mpanel.core.plugins import migrations
 from mpanel.core.plugins.engine import PluginError, discover, loaded_plugins, set_active
 from mpanel.core.security.roles import OPERATOR
+from mpanel.core.storage.cli import storage_cli
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import appbuilder, db
+from mpanel.modules.backups.cli import backup_cli
 from mpanel.modules.tenants.models import Tenant
 
 mpanel = AppGroup("mpanel", help="MPanel administration.")
@@ -24,6 +26,8 @@ tenants = AppGroup("tenants", help="Tenants (hosting companies).")
 mpanel.add_command(database)
 mpanel.add_command(plugins)
 mpanel.add_command(tenants)
+mpanel.add_command(storage_cli)
+mpanel.add_command(backup_cli)
 
 
 @database.command("upgrade")

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from mpanel.extensions import db
 
-from . import openapi
+from . import openapi, paging
 from .errors import answer, message
 from .fields import make_strict
 
@@ -109,3 +109,20 @@ class ModelApi(Dialect, ModelRestApi):
             if schema is not None:
                 make_strict(schema)
 
+    def get_list_headless(self, **kwargs):
+        """The dialect's pager instead of FAB's rison ``q``."""
+        count, rows = paging.model_list(self)
+        return self.response(200, count=count, ids=[row.id for row in rows],
+                             result=self.list_model_schema.dump(rows, many=True))
+
+    def _description_columns_json(self, cols=None):
+        # gettext("") answers the catalogue's header: only columns with a description have one
+        return {key: value for key, value in super()._description_columns_json(cols).items()
+                if self.description_columns.get(key)}
+
+    def _get_field_info(self, field, *args, **kwargs):
+        info = super()._get_field_info(field, *args, **kwargs)
+        for key, texts in (("description", self.description_columns), ("label", self.label_columns)):
+            if not texts.get(field.name):
+                info[key] = ""
+        return info

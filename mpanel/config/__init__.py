@@ -45,6 +45,8 @@ def derive(values: dict) -> None:
     values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
     if not values.get("MIGRATION_DATABASE_URL"):
         values["MIGRATION_DATABASE_URL"] = values["DATABASE_URL"]
+    if not values.get("BACKUP_DATABASE_URL"):
+        values["BACKUP_DATABASE_URL"] = values["MIGRATION_DATABASE_URL"]
     values["SECRET_KEY"] = values["SECRET_KEY"] or defaults.DEVELOPMENT_SECRET_KEY
     if values.get("REDIS_URL") and values["RATELIMIT_STORAGE_URI"] == "memory://":
         values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
@@ -71,6 +73,10 @@ def validate(values: dict) -> None:
             parse_limit(values[name])
         except ValueError as exc:
             raise ConfigError(f"MPANEL_{name}={values[name]!r} is not a rate limit: {exc}") from None
+    if values["STORAGE_BACKEND"] not in ("local", "s3"):
+        raise ConfigError(f"MPANEL_STORAGE_BACKEND must be local or s3, not {values['STORAGE_BACKEND']!r}")
+    if values["STORAGE_BACKEND"] == "s3" and not values["S3_BUCKET"]:
+        raise ConfigError("MPANEL_S3_BUCKET must be set when MPANEL_STORAGE_BACKEND=s3")
     for name in ("ENABLED_PLUGINS",):
         if not isinstance(values[name], (list, tuple)):
             raise ConfigError(f"MPANEL_{name} must be a comma-separated list")

@@ -45,6 +45,25 @@ SMTP_TIMEOUT = 600
 # How long the outbox retries a side effect (mail to a dead SMTP server ...) before it
 # marks it failed and tells the tenant's staff.
 OUTBOX_RETRY_HOURS = 72
+# Files (docs/operations.md): "local" (a folder, relative to the installation) or "s3".
+STORAGE_BACKEND = "local"
+STORAGE_PATH = "var/storage"
+STORAGE_ATTEMPTS = 3
+STORAGE_URL_SECONDS = 300
+S3_ENDPOINT_URL = ""
+S3_REGION = ""
+S3_BUCKET = ""
+S3_PREFIX = ""
+S3_ACCESS_KEY_ID = ""
+S3_SECRET_ACCESS_KEY = ""
+S3_SERVER_SIDE_ENCRYPTION = ""  # "", "AES256" or "aws:kms"
+S3_KMS_KEY_ID = ""
+# Backups: a Fernet key kept outside the backups; a role that bypasses RLS (default: the owner's URL).
+BACKUP_KEY = ""
+BACKUP_DATABASE_URL = ""
+BACKUP_KEEP_DAILY = 7
+BACKUP_KEEP_WEEKLY = 4
+BACKUP_KEEP_MONTHLY = 12
 
 # Flask / FAB / extensions (not read from the environment).
 APP_NAME = "MPanel"

@@ -52,6 +52,23 @@ ENV_SETTINGS = {
     "MAIL_FROM": str,
     "SMTP_TIMEOUT": int,
     "OUTBOX_RETRY_HOURS": int,
+    "STORAGE_BACKEND": str,
+    "STORAGE_PATH": str,
+    "STORAGE_ATTEMPTS": int,
+    "STORAGE_URL_SECONDS": int,
+    "S3_ENDPOINT_URL": str,
+    "S3_REGION": str,
+    "S3_BUCKET": str,
+    "S3_PREFIX": str,
+    "S3_ACCESS_KEY_ID": str,
+    "S3_SECRET_ACCESS_KEY": str,
+    "S3_SERVER_SIDE_ENCRYPTION": str,
+    "S3_KMS_KEY_ID": str,
+    "BACKUP_KEY": str,
+    "BACKUP_DATABASE_URL": str,
+    "BACKUP_KEEP_DAILY": int,
+    "BACKUP_KEEP_WEEKLY": int,
+    "BACKUP_KEEP_MONTHLY": int,
 }
 
 

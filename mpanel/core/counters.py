@@ -33,6 +33,8 @@ def count(session, name: str, n: int = 1) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
     for name, n in session.info.pop(_KEY, {}).items():
         EVENTS.labels(event=name).inc(n)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from mpanel.api import body
+from mpanel.api import body, csrf
 from mpanel.api.base import REQUEST
 from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import TenantScopeError
@@ -58,4 +58,4 @@ def install(app) -> None:
     app.register_error_handler(TenantScopeError, _scope_error)
     app.register_error_handler(FieldError, _field_error)
     # First of all hooks: the login throttle and FAB read the body and the form too.
-    app.before_request_funcs.setdefault(None, [])[:0] = [_no_nul_bytes, body.check_request]
+    app.before_request_funcs.setdefault(None, [])[:0] = [_no_nul_bytes, csrf.check_request, body.check_request]

@@ -3,6 +3,7 @@ configurable, 429 with Retry-After); CORS answers only the tenant's listed origi
 
 from mpanel.core.settings import set_settings
 from mpanel.testing.pytest_plugin import bearer
+from mpanel.testing.security import create_key
 from mpanel.web import api_access
 from tests.security.test_api_keys import create_key
 

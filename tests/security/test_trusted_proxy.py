@@ -9,7 +9,7 @@ from mpanel.core.audit import AuditLog
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 from mpanel.testing.pytest_plugin import bearer
-from tests.security.test_api_keys import create_key
+from mpanel.testing.security import create_key
 
 PROXY = "127.0.0.1"  # the proxy runs on the app's host, which the metrics allow-list trusts
 

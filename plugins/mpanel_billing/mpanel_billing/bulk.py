@@ -76,7 +76,7 @@ def _listened(session, signal) -> bool:
     from mpanel.core.plugins.engine import active_plugin_names, plugin_for_module
 
     plugins = {plugin_for_module(receiver.__module__) for receiver in signal.receivers_for(None)}
-    return None in plugins or bool(plugins & active_plugin_names(session))
+    return bool(plugins) and (None in plugins or bool(plugins & active_plugin_names(session)))
 
 
 def _send(session, signal, drafts: list[Draft]) -> None:
@@ -102,7 +102,7 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
 
     invoices, lines, taxes = [], [], []
     for draft in drafts:
-        buyer = tax_buyer(draft.customer, settings)
+        buyer = tax_buyer(session, draft.customer, settings)
         rows, reasons = [], {}
         for position, line in enumerate(draft.lines, 1):
             decision = decision_for(buyer, line.tax_class)

@@ -53,16 +53,24 @@ def _take(session, invoice: Invoice, step: str) -> bool:
         .on_conflict_do_nothing(index_elements=["invoice_id", "step"]).returning(DunningStep.id)).scalar() is not None
 
 
+def open_net(invoice: Invoice):
+    """The net part of what the invoice still owes (VAT is no base for a fee)."""
+    if invoice.total <= 0:
+        return invoice.amount_due
+    return invoice.amount_due * invoice.net_total / invoice.total
+
+
 def _late_fee(session, invoice: Invoice, on: dt.date, settings) -> Invoice | None:
     amount = settings.late_fee_amount
-    if settings.late_fee_type == "percent":
-        amount = invoice.amount_due * amount / 100
+    if settings.late_fee_type == "percent":  # of the net open amount: the open share of the net total
+        amount = open_net(invoice) * amount / 100
     amount = quantize(amount, invoice.currency)
     if amount <= 0:
         return None
     fee = invoices.create_draft(session, invoice.customer, invoice.currency)
     fee.late_fee_for_id = invoice.id
-    invoices.add_line(session, fee, f"Late fee for invoice {invoice.display_number}", 1, amount)
+    invoices.add_line(session, fee, f"Late fee for invoice {invoice.display_number}", 1, amount,
+                      tax_class=settings.late_fee_tax)
     return invoices.issue(session, fee, on=on)
 
 

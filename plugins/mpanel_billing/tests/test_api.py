@@ -105,7 +105,7 @@ def test_payment_and_credit_input_errors(client, billing, owner):
     bad = api(client, billing, "post", f"invoices/{invoice_id}/credit", owner, json={"lines": [{"line_id": 999999}]})
     assert bad.status_code == 400 and "lines.0.line_id" in bad.get_json()["message"]
     listing = api(client, billing, "get", "invoices/?status=lost&page_size=1000", owner)
-    assert listing.status_code == 400 and {"status", "page"} <= set(listing.get_json()["message"])
+    assert listing.status_code == 400 and {"status", "page_size"} <= set(listing.get_json()["message"])
 
 
 ENDPOINTS = [("get", "invoices/{}"), ("get", "invoices/{}/pdf"), ("get", "invoices/{}/ubl"),
@@ -239,17 +239,21 @@ def test_the_invoice_list_has_a_fixed_query_budget(app, client, billing, owner):
     assert queries_for_list() == few
 
 
-@pytest.mark.parametrize("resource", ["invoices", "orders", "services", "transactions", "payment_methods"])
+@pytest.mark.parametrize("resource", ["invoices", "orders", "services", "transactions", "payment_methods",
+                                      "ledger", "tax_rules", "customers", "bank/lines"])
 def test_every_list_names_its_bad_parameters(client, billing, owner, resource):
     billing.invoice(billing.customer())
-    url = f"/api/v1/{resource}/"
+    url = f"/api/v1/{resource}/" if "/" not in resource else f"/api/v1/{resource}"
     everything = client.get(url, base_url=billing.host, headers=owner)
     assert everything.status_code == 200
-    bad = client.get(f"{url}?page=-1&page_size=500&customer_id=abc", base_url=billing.host, headers=owner)
-    assert bad.status_code == 400 and set(bad.get_json()["message"]) == {"page", "customer_id"}
+    bad = client.get(f"{url}?page=-1&page_size=500&sort=nope", base_url=billing.host, headers=owner)
+    assert bad.status_code == 400 and set(bad.get_json()["message"]) == {"page", "page_size", "sort"}
     count = everything.get_json()["count"]
     past_the_end = client.get(f"{url}?page={count}&page_size=1", base_url=billing.host, headers=owner).get_json()
-    assert past_the_end == {"count": count, "result": []}
+    assert (past_the_end["count"], past_the_end["result"]) == (count, [])
+    oldest = client.get(f"{url}?sort=id&page_size=1", base_url=billing.host, headers=owner).get_json()["result"]
+    newest = client.get(f"{url}?page_size=1", base_url=billing.host, headers=owner).get_json()["result"]
+    assert count < 2 or oldest[0]["id"] < newest[0]["id"]
 
 
 def test_a_form_encoded_cancel_is_refused_and_changes_nothing(client, billing, owner):

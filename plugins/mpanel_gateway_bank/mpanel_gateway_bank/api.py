@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from mpanel_billing.models.invoice import Invoice
 from sqlalchemy import select
 
+from mpanel.api import paging
 from mpanel.api.base import Api, safe, transaction
 from mpanel.api.body import accepts, json_body
 from mpanel.api.fields import Id, Money, positive
@@ -108,13 +109,9 @@ class BankApi(Api):
             200: {description: result}
             400: {$ref: '#/components/responses/400'}
         """
-        status = request.args.get("status")
-        if status is not None and status not in STATUSES:
-            return self.response_400(message={"status": [f"must be one of {', '.join(STATUSES)}"]})
-        query = select(BankLine).order_by(BankLine.id.desc()).limit(500)
-        if status:
-            query = query.where(BankLine.status == status)
-        return self.response(200, result=[line_json(line) for line in db.session.scalars(query)])
+        count, rows = paging.page(select(BankLine), BankLine, {
+            "status": (BankLine.status, STATUSES), "invoice_id": (BankLine.invoice_id, int)})
+        return self.response(200, count=count, result=[line_json(line) for line in rows])
 
     @expose("/lines/<int:pk>/match", methods=["POST"])
     @protect()

@@ -11,6 +11,7 @@ from flask_appbuilder.api import expose, protect
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from mpanel.api import paging
 from mpanel.api.base import Api, safe, transaction
 from mpanel.api.body import json_body
 from mpanel.core.errors import Conflict, FieldError
@@ -18,10 +19,9 @@ from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
 from .. import credit, invoices, ledger
-from ..einvoice import ubl_for
+from ..einvoice import stored_ubl
 from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
 from ..pdf import stored_pdf
-from . import paging
 from .schemas import (
     AmountSchema,
     CancelSchema,
@@ -111,7 +111,8 @@ class InvoiceApi(Api):
         customer = db.session.get(Customer, data["customer_id"])
         if customer is None:
             return self.response(404, message={"customer_id": ["no such customer"]})
-        invoice = invoices.create_draft(db.session, customer, data["currency"], data["due_date"], data["notes"])
+        invoice = invoices.create_draft(db.session, customer, data["currency"], data["due_date"], data["notes"],
+                                        data["tax_exchange_rate"])
         for index, line in enumerate(data["lines"]):
             try:
                 invoices.add_line(db.session, invoice, **line)
@@ -252,9 +253,9 @@ class InvoiceApi(Api):
             404: {$ref: '#/components/responses/404'}
             409: {description: A draft, a proforma or a tax EN 16931 cannot carry}
         """
-        name = f"{invoice.number}.xml"
-        return Response(ubl_for(invoice), mimetype="application/xml",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        document = stored_ubl(db.session, invoice)
+        return Response(document.content, mimetype=document.mime,
+                        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 
 
 def pdf_response(invoice: Invoice) -> Response:

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mpanel.api import paging
 from mpanel.api.base import Api, safe
 from mpanel.api.base import transaction as in_transaction
 from mpanel.api.body import json_body
@@ -22,7 +23,6 @@ from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
-from ..api import paging
 from ..models.invoice import Invoice
 from . import autopay, methods, payments, reversals
 from .base import GatewayError

@@ -10,6 +10,7 @@ from flask_appbuilder.api import expose, permission_name, protect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mpanel.api import paging
 from mpanel.api.base import Api, safe, transaction
 from mpanel.api.body import json_body
 from mpanel.core.errors import FieldError
@@ -18,7 +19,6 @@ from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 from mpanel.web.routing import MAX_ID
 
-from ..api import paging
 from ..api.schemas import invoice_json
 from ..models.invoice import Invoice
 from ..services import changes, lifecycle
