@@ -5,7 +5,6 @@ from mpanel.core.settings import set_settings
 from mpanel.testing.pytest_plugin import bearer
 from mpanel.testing.security import create_key
 from mpanel.web import api_access
-from tests.security.test_api_keys import create_key
 
 
 def _limit(factory, tenant, **values):
