@@ -5,17 +5,32 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.orm import Session
 
 from mpanel import cli
 from mpanel.config import load_config
-from mpanel.core import audit, outbox, security, tasks, tenancy
+from mpanel.core import audit, outbox, security, storage, tasks, tenancy
 from mpanel.core.plugins.engine import load_plugins
 from mpanel.core.security.roles import build_roles
 from mpanel.extensions import appbuilder, db, migrate
+from mpanel.modules.integration.views import IntegrationSettingsView
 from mpanel.paths import MIGRATIONS, TEMPLATES, TRANSLATIONS
-from mpanel.web import client, errors, headers, health, i18n, logs, metrics, routing, tenant_host, views
+from mpanel.web import (
+    api_access,
+    client,
+    errors,
+    headers,
+    health,
+    i18n,
+    logs,
+    metrics,
+    proxy,
+    routing,
+    tenant_host,
+    views,
+)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -41,12 +56,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     audit.install(Session)
     outbox.install(Session)
     tasks.configure(app)
+    storage.init_app(app)
     tenant_host.install(app)  # before FAB's before_request, which loads the user
 
     with app.app_context():
         appbuilder.init_app(app, db.session)
         tenant_host.install_customer_scope(app)
         views.register(appbuilder)
+        appbuilder.add_view(IntegrationSettingsView, "Mail and API", label=_l("Mail and API"), icon="fa-plug",
+                            category="Administration")
         for plugin in plugins:
             plugin.init(app)
             plugin.register_views(appbuilder)
@@ -55,11 +73,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(client.blueprint)
         appbuilder.post_init()
         security.install(app, appbuilder)
+        api_access.install(app, appbuilder.sm.limiter)
 
     i18n.install(app)
     errors.install(app)
     headers.install(app)
     health.install(app)
     metrics.install(app)
+    proxy.install(app)  # outermost: every layer above sees the client's address
     app.cli.add_command(cli.mpanel)
     return app

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import os
+from zoneinfo import available_timezones
 
 import click
+import pycountry
 from alembic import command
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from mpanel.config.defaults import LANGUAGES as DEFAULTS_LANGUAGES
 from mpanel.core.plugins import migrations
 from mpanel.core.plugins.engine import PluginError, discover, loaded_plugins, set_active
 from mpanel.core.security.roles import OPERATOR
+from mpanel.core.storage.cli import storage_cli
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import appbuilder, db
+from mpanel.modules.backups.cli import backup_cli
 from mpanel.modules.tenants.models import Tenant
 
 mpanel = AppGroup("mpanel", help="MPanel administration.")
@@ -24,6 +30,8 @@ tenants = AppGroup("tenants", help="Tenants (hosting companies).")
 mpanel.add_command(database)
 mpanel.add_command(plugins)
 mpanel.add_command(tenants)
+mpanel.add_command(storage_cli)
+mpanel.add_command(backup_cli)
 
 
 @database.command("upgrade")
@@ -116,23 +124,59 @@ def plugins_disable(name, slug):
     _set(name, slug, False)
 
 
+def _codes(values) -> click.Choice:
+    return click.Choice(sorted(values), case_sensitive=False)
+
+
 @tenants.command("create")
 @click.argument("slug")
 @click.argument("name")
-@click.option("--currency", default="EUR")
-@click.option("--timezone", default="UTC")
-@click.option("--country", default="DE")
-@click.option("--locale", default="en")
-def tenants_create(slug, name, currency, timezone, country, locale):
-    """Create a tenant with every loaded plugin active."""
-    from mpanel.modules.tenants.service import create_tenant
+@click.option("--owner-email", required=True, help="The first Owner; invited by mail to choose a password.")
+@click.option("--owner-name", default="")
+@click.option("--currency", default="EUR", type=_codes(c.alpha_3 for c in pycountry.currencies))
+@click.option("--timezone", default="UTC", type=_codes(available_timezones()))
+@click.option("--country", default="DE", type=_codes(c.alpha_2 for c in pycountry.countries))
+@click.option("--locale", default="en", type=click.Choice(list(DEFAULTS_LANGUAGES)))
+@click.option("--url", help="The tenant's address for the invitation link [http://SLUG.BASE_DOMAIN(:MPANEL_PORT)]")
+def tenants_create(slug, name, owner_email, owner_name, currency, timezone, country, locale, url):
+    """Create a tenant with every loaded plugin active and invite its first Owner."""
+    from mpanel.core.errors import FieldError
+    from mpanel.modules.tenants import onboarding
 
+    url = url or onboarding.tenant_url(slug, "http", current_app.config["BASE_DOMAIN"], os.environ.get("MPANEL_PORT"))
+    values = {"slug": slug, "name": name, "currency": currency.upper(), "timezone": _zone(timezone),
+              "country": country.upper(), "locale": locale, "owner_email": owner_email, "owner_name": owner_name}
     try:
-        create_tenant(db.session, slug, name, currency, timezone, country, locale, plugins=list(loaded_plugins()))
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        onboarding.onboard(db.session, values, list(loaded_plugins()), url, "The platform operator")
+    except FieldError as exc:
+        raise click.ClickException("; ".join(f"{field}: {msg[0]}" for field, msg in exc.as_messages().items())) \
+            from None
     db.session.commit()
-    click.echo(f"created tenant {slug}")
+    click.echo(f"created tenant {slug} at {url}; invited {owner_email}")
+
+
+def _zone(name: str) -> str:
+    return next(zone for zone in available_timezones() if zone.lower() == name.lower())
+
+
+def _set_tenant_active(slug: str, active: bool) -> None:
+    tenant = _tenant(slug)
+    tenant.active = active
+    db.session.commit()
+    click.echo(f"tenant {slug} {'reactivated' if active else 'deactivated (its data is kept)'}")
+
+
+@tenants.command("deactivate")
+@click.argument("slug")
+def tenants_deactivate(slug):
+    """Stop a tenant: its hosts, sign-ins and tokens answer nothing; its data stays."""
+    _set_tenant_active(slug, False)
+
+
+@tenants.command("reactivate")
+@click.argument("slug")
+def tenants_reactivate(slug):
+    _set_tenant_active(slug, True)
 
 
 @mpanel.command("demo")

@@ -62,4 +62,4 @@ def _seed_tenant(session, slug, currency, country):
                             language="en", address1="1 Main Street", city="Springfield", postcode="12345")
         session.add(customer)
         session.flush()
-        create_contact(customer, customer.email, PASSWORD)
+        create_contact(customer, customer.email, PASSWORD, owner=True)

@@ -54,10 +54,15 @@ def activate_billing(session) -> None:
     """Activate billing and flush its seeded rows inside the tenant's scope (create_tenant
     sends plugin_activated without flushing, see the report)."""
     from mpanel.core.plugins.engine import set_active
+    from mpanel.core.settings import set_settings
     from mpanel.core.signals.tenancy import plugin_activated
 
     set_active(session, "billing", True)
     plugin_activated.send("billing")
+    # Invoices are issued only with the seller's legal data (parties.LEGAL_SELLER_FIELDS).
+    set_settings(session, "billing", {"seller_name": "Bench Hosting GmbH", "seller_street": "Torstrasse 1",
+                                      "seller_postcode": "10119", "seller_city": "Berlin",
+                                      "seller_vat_id": "DE123456788"})
     session.flush()
 
 

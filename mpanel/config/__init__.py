@@ -7,8 +7,11 @@ that names the variable.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
+
+from limits import parse as parse_limit
 
 from mpanel.config import defaults
 from mpanel.config.env import ENV_SETTINGS, ConfigError, parse_env
@@ -42,10 +45,14 @@ def derive(values: dict) -> None:
     values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
     if not values.get("MIGRATION_DATABASE_URL"):
         values["MIGRATION_DATABASE_URL"] = values["DATABASE_URL"]
+    if not values.get("BACKUP_DATABASE_URL"):
+        values["BACKUP_DATABASE_URL"] = values["MIGRATION_DATABASE_URL"]
     values["SECRET_KEY"] = values["SECRET_KEY"] or defaults.DEVELOPMENT_SECRET_KEY
     if values.get("REDIS_URL") and values["RATELIMIT_STORAGE_URI"] == "memory://":
         values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
     values["BABEL_DEFAULT_LOCALE"] = values["DEFAULT_LOCALE"]
+    if not values.get("HUEY_QUEUE"):
+        values["HUEY_QUEUE"] = "mpanel-" + hashlib.sha256(values["DATABASE_URL"].encode()).hexdigest()[:12]
 
 
 def validate(values: dict) -> None:
@@ -61,6 +68,15 @@ def validate(values: dict) -> None:
             raise ConfigError("MPANEL_REDIS_URL must be set in production (rate limits and jobs)")
     if not values["DATABASE_URL"].startswith("postgresql"):
         raise ConfigError("MPANEL_DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://...)")
+    for name in ("API_RATE_LIMIT", "API_ANONYMOUS_RATE_LIMIT", "LOGIN_RATE_LIMIT", "ACCOUNT_LOGIN_RATE_LIMIT"):
+        try:
+            parse_limit(values[name])
+        except ValueError as exc:
+            raise ConfigError(f"MPANEL_{name}={values[name]!r} is not a rate limit: {exc}") from None
+    if values["STORAGE_BACKEND"] not in ("local", "s3"):
+        raise ConfigError(f"MPANEL_STORAGE_BACKEND must be local or s3, not {values['STORAGE_BACKEND']!r}")
+    if values["STORAGE_BACKEND"] == "s3" and not values["S3_BUCKET"]:
+        raise ConfigError("MPANEL_S3_BUCKET must be set when MPANEL_STORAGE_BACKEND=s3")
     for name in ("ENABLED_PLUGINS",):
         if not isinstance(values[name], (list, tuple)):
             raise ConfigError(f"MPANEL_{name} must be a comma-separated list")

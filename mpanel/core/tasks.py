@@ -19,6 +19,7 @@ from flask import current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.exceptions import TaskLockedException
 
+from mpanel.core import counters
 from mpanel.core.tenancy import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def configure(app) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         huey.storage_class, huey.storage_kwargs = SqliteHuey.storage_class, {"filename": str(path)}
     huey._immediate = immediate
+    huey.name = app.config["HUEY_QUEUE"]  # per installation: a shared Redis keeps the queues apart
     huey.storage = huey.create_storage()
     app.extensions["huey"] = huey
 
@@ -102,6 +104,17 @@ def locked_periodic(schedule, name: str):
     return decorate
 
 
+MAX_ERRORS = 20  # error texts kept per run
+
+
+def record_failure(counts: dict, what: str, exc: BaseException) -> None:
+    """Count a failed item of a run and keep its error text for the automation status."""
+    counts["failures"] = counts.get("failures", 0) + 1
+    errors = counts.setdefault("errors", [])
+    if len(errors) < MAX_ERRORS:
+        errors.append(f"{what}: {type(exc).__name__}: {exc}"[:500])
+
+
 def per_tenant_periodic(schedule, name: str, *, uses=(), queue: bool = True, record: bool = True,
                         active_only: bool = True, **task_options):
     """A locked periodic task ``name`` that fans out to every tenant using it:
@@ -162,8 +175,12 @@ def per_tenant_periodic(schedule, name: str, *, uses=(), queue: bool = True, rec
                 for key, value in result["counts"].items():
                     if isinstance(value, int) and not isinstance(value, bool):
                         counts[key] = counts.get(key, 0) + value
-                if result.get("error"):  # unrecorded runs: the error goes into this row
-                    counts.setdefault("errors", []).append(f"tenant {tenant_id}: {result['error']}")
+                errors = counts.setdefault("errors", [])
+                texts = [result["error"]] if result.get("error") else []  # unrecorded runs: errors go into this row
+                texts += result["counts"].get("errors", [])
+                errors.extend(f"tenant {tenant_id}: {text}" for text in texts[:max(0, MAX_ERRORS - len(errors))])
+                if not errors:
+                    counts.pop("errors")
             return failures
 
         periodic = locked_periodic(schedule, name)(fan_out)
@@ -229,7 +246,8 @@ def _close_stale(session, name: str) -> int:
 def run_recorded(name: str, fn, *args, tenant_id=None):
     """Run ``fn(counts, *args)`` with an automation-status row for it, under the
     run's lock; stale "running" rows of the same task are closed first. Returns
-    ``{"status", "counts", "failures"}`` ("skipped" when another run holds the lock)."""
+    ``{"status", "counts", "failures"}`` ("skipped" when another run holds the lock).
+    The error texts noted with :func:`record_failure` become the row's ``error``."""
     from mpanel.extensions import db
     from mpanel.modules.automation.models import AutomationRun
 
@@ -250,9 +268,13 @@ def run_recorded(name: str, fn, *args, tenant_id=None):
             db.session.rollback()
             log.exception("%s failed", name)
             failures, status, error = 1, "failed", f"{type(exc).__name__}: {exc}"
+        errors = counts.pop("errors", [])
+        if errors and failures:
+            error = "\n".join(filter(None, [error, *errors]))
         entry = db.session.get(AutomationRun, entry_id)
         entry.status, entry.counts, entry.failures, entry.error = status, counts, failures, error
         entry.finished_at = db.func.now()
         db.session.commit()
         db.session.remove()
+        counters.JOBS.labels(task=name, status=status).inc()
         return {"status": status, "counts": counts, "failures": failures}

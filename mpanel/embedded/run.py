@@ -7,6 +7,7 @@ demo, then runs gunicorn and a Huey worker until Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from mpanel.core.dbroles import ensure_database
+from mpanel.embedded import mailcatcher
 from mpanel.embedded.postgres import EmbeddedPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,36 +63,76 @@ def main() -> int:
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     pg = _database_env(var, env)
+    catcher = None
     children: list[subprocess.Popen] = []
+    stop: list[int] = []
+    # Explicit handlers: a shell may start us with SIGINT ignored. Children run in process
+    # groups of their own, so Ctrl-C reaches only us and we stop them in order.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda signum, _frame: stop.append(signum))
+    left: list[str] = []
     try:
         _flask(env, "db", "upgrade")
         _flask(env, "init")
-        _flask(env, "demo")
+        demo = subprocess.run([sys.executable, "-m", "flask", "mpanel", "demo"], env=env, cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+        catcher = mailcatcher.start_for(env)
         web_env = {**env, "MPANEL_BIND": f"127.0.0.1:{port}"}
-        children.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                                         env=web_env, cwd=ROOT))
-        children.append(subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "mpanel.worker.huey",
-                                          "-w", "2", "-k", "thread"], env=env, cwd=ROOT))
-        print(f"\nMPanel is running: http://localhost:{port}/ (platform) and http://acme.localhost:{port}/"
-              f" (demo tenant). Demo logins are listed above. Ctrl-C stops everything.\n", flush=True)
-        stop = []
-        # Explicit handlers: a shell may start us with SIGINT ignored.
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.append(True))
+        children.append(_spawn([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], web_env))
+        children.append(_spawn([sys.executable, "-m", "huey.bin.huey_consumer", "mpanel.worker.huey",
+                                "-w", "2", "-k", "thread"], env))
+        mailcatcher.announce(port, demo, catcher)
         while not stop and all(child.poll() is None for child in children):
             time.sleep(0.5)
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        left = _stop_all(children)
+        if catcher is not None:
+            catcher.stop()
         if pg is not None:
             pg.stop()
-        print("MPanel stopped.", flush=True)
+    if left:
+        print(f"MPanel did not stop cleanly: still running after SIGKILL: {', '.join(left)}", flush=True)
+        return 1
+    print("MPanel stopped.", flush=True)
     return 0
+
+
+def _spawn(command: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop_all(children: list[subprocess.Popen], grace: float = 20) -> list[str]:
+    """SIGTERM each child's whole process group (gunicorn's workers, Huey's threads), wait
+    for every process of them, SIGKILL what is left; returns the groups that survived."""
+    for child in children:
+        if _group_alive(child.pid):
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+    while any(_group_alive(child.pid) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)  # a worker may outlive its master briefly
+    for child in children:
+        if _group_alive(child.pid):
+            os.killpg(child.pid, signal.SIGKILL)
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=5)
+    kill_deadline = time.monotonic() + 5
+    while any(_group_alive(child.pid) for child in children) and time.monotonic() < kill_deadline:
+        time.sleep(0.1)
+    return [" ".join(child.args[1:4]) for child in children if _group_alive(child.pid)]
 
 
 if __name__ == "__main__":

@@ -70,6 +70,8 @@ def app_config(database_urls):
         "HUEY_IMMEDIATE": True,
         "LOGIN_RATE_LIMIT": "10000 per minute",
         "ACCOUNT_LOGIN_RATE_LIMIT": "10000 per minute",
+        "API_RATE_LIMIT": "100000 per minute",
+        "API_ANONYMOUS_RATE_LIMIT": "100000 per minute",
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
     }

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder.api import expose, protect
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from mpanel.api.base import Api, safe
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.extensions import appbuilder, db
+from mpanel.modules.accounts import impersonation
 from mpanel.modules.customers.models import Customer
 
 blueprint = Blueprint("client", __name__, url_prefix="/client")
@@ -33,6 +35,14 @@ def client_page(permission: str | None = None):
             g.customer = db.session.get(Customer, current_user.customer_id)
             if g.customer is None:
                 abort(404)
+            if not g.customer.active:
+                return render_client("client/awaiting_approval.html"), 403
+            if request.method == "POST" and impersonation.active() and not impersonation.writes_allowed(db.session):
+                flash(_("Signed in as this client by staff: read-only."), "warning")
+                return redirect(url_for("client.dashboard"))
+            if request.method == "POST" and not current_user.email_verified:
+                flash(_("Please confirm your e-mail address first: open the link we sent you."), "warning")
+                return redirect(url_for("client.dashboard"))
             return view(*args, **kwargs)
 
         return wrapped

@@ -9,13 +9,11 @@ import ipaddress
 import os
 
 from flask import Response, abort, current_app, request
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_flask_exporter import PrometheusMetrics
 
-LOGINS = Counter("mpanel_logins_total", "Sign-in attempts", ["result"])
-OUTBOX = Counter("mpanel_outbox_messages_total", "Outbox messages processed", ["result"])
-JOBS = Counter("mpanel_job_runs_total", "Periodic job runs", ["task", "status"])
+from mpanel.core import counters  # noqa: F401 (defines the kernel counters on the registry)
 
 
 def _allowed() -> bool:
@@ -41,7 +39,8 @@ def _registry():
 def metrics_view():
     if not _allowed():
         abort(404)
-    return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: Flask would append a second charset to the exposition type.
+    return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 def install(app) -> None:

@@ -24,6 +24,15 @@ def tenant_for_host(host: str, base_domain: str):
     return tenant or False
 
 
+def canonical_base_url(tenant) -> str:
+    """The tenant's own address for links in mail: its first configured host name, else
+    ``<slug>.<BASE_DOMAIN>``; never the request's Host spelling (a trailing dot, another
+    case or another of its names). The scheme and a port are the request's."""
+    host = tenant.hostnames[0] if tenant.hostnames else f"{tenant.slug}.{current_app.config['BASE_DOMAIN']}"
+    port = request.host.rpartition(":")[2] if ":" in request.host else ""
+    return f"{request.scheme}://{host.lower()}{':' + port if port.isdigit() else ''}/"
+
+
 def _push(tenant_id, customer_id=None) -> None:
     g.setdefault("mpanel_scope_tokens", []).append(tenancy.enter_scope(tenant_id, customer_id))
     tenancy.apply_to(db.session)
@@ -36,6 +45,8 @@ def _resolve() -> None:
     if bearer is not None:
         tenant_id, customer_id = bearer
         g.tenant = db.session.get(Tenant, tenant_id) if tenant_id else None
+        if g.tenant is not None and not g.tenant.active:
+            abort(401)  # a deactivated tenant's tokens and keys act no more
         _push(tenant_id, customer_id)
         return
     tenant = tenant_for_host(request.host, current_app.config["BASE_DOMAIN"])

@@ -18,6 +18,8 @@ def test_customer_pages_on_the_base_view(client, factory):
     listed = client.get("/customerview/list/?q=findme", base_url=tenant.host).get_data(as_text=True)
     assert "quinn@example.com" in listed and "other@example.com" not in listed
     assert ">None<" not in listed  # the empty company column
+    german = client.get("/customerview/list/?_l_=de", base_url=tenant.host).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="q"[^>]*placeholder="Suchen"', german)
 
     data = {"first_name": "Quinn", "last_name": "Findme", "email": "quinn@example.com", "country": "de",
             "currency": "JPY", "language": "fr", "active": "y", "csrf_token": csrf_token(form)}

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
+
+from mpanel.core import counters, outbox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -72,10 +75,36 @@ def test_security_headers_on_pages_and_api(client, factory):
     assert client.get("/login/", base_url=t.host).headers["Cache-Control"] == "no-store"
 
 
-def test_the_grafana_dashboard_asks_only_for_metrics_we_export(client):
+@outbox.handler("test.metrics")
+def _noted(payload):
+    return None
+
+
+def _samples(client) -> dict:
+    response = client.get("/metrics")
+    assert response.headers["Content-Type"] == CONTENT_TYPE_LATEST  # exactly, one charset
+    samples: dict = {}
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        for sample in family.samples:
+            samples[sample.name] = samples.get(sample.name, 0) + sample.value
+    return samples
+
+
+def test_every_metric_of_the_grafana_dashboard_has_samples_after_its_actions(app, client, factory):
     dashboard = json.loads((Path(__file__).parents[2] / "docs" / "grafana-dashboard.json").read_text())
-    client.get("/healthz")
-    exported = {f.name for f in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))}
-    wanted = {re.sub(r"_(total|count|bucket)$", "", name) for panel in dashboard["panels"]
-              for target in panel["targets"] for name in re.findall(r"\b(?:mpanel|flask)_\w+", target["expr"])}
-    assert wanted and wanted <= exported, wanted - exported
+    wanted = {name for panel in dashboard["panels"] for target in panel["targets"]
+              for name in re.findall(r"\b(?:mpanel|flask)_\w+", target["expr"])}
+    before = _samples(client)
+    t = factory.tenant()
+    email = t.staff()
+    assert t.web_login(client, email).status_code == 302  # a sign-in
+    client.get("/logout/", base_url=t.host)
+    t.web_login(client, email, password="wrong password")  # a failed one
+    factory.commit(lambda s: outbox.enqueue(s, "test.metrics", {}), t.id)  # an outbox message
+    factory.commit(lambda s: counters.count(s, "test_events"), t.id)  # a business event
+    with app.app_context():
+        outbox.sweep.call_local()  # a periodic job run
+    after = _samples(client)
+    assert {"mpanel_logins_total", "mpanel_outbox_messages_total", "mpanel_job_runs_total"} <= wanted
+    grew = {name for name in wanted if after.get(name, 0) > before.get(name, 0)}
+    assert grew == wanted, wanted - grew

@@ -100,3 +100,32 @@ def test_launcher_runs_the_demo_on_embedded_postgres_and_reuses_its_data(var_dir
     _wait_ready(proc)
     assert _login(port).status_code == 200
     _stop(proc)
+
+
+def _ours(var_dir: Path) -> list[str]:
+    """Processes started for this var folder (they inherit MPANEL_VAR_DIR)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"MPANEL_VAR_DIR={var_dir}".encode() in environ.read_bytes().split(b"\0"):
+                found.append((environ.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120])
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_every_process_and_frees_the_port(var_dir):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MPANEL_")}
+    env.update(MPANEL_VAR_DIR=str(var_dir), MPANEL_PORT=str(port))
+    proc = subprocess.Popen([sys.executable, "-m", "mpanel.embedded.run"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    _wait_ready(proc)
+    assert _login(port).status_code == 200  # workers are up and busy
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
+    output, _ = proc.communicate(timeout=90)
+    assert proc.returncode == 0 and "MPanel stopped." in output, output[-2000:]
+    assert _ours(var_dir) == []
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))  # nobody holds the port

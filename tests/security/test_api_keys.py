@@ -12,19 +12,7 @@ from mpanel.core.security.models import ApiKey
 from mpanel.core.tenancy import tenant_scope
 from mpanel.extensions import db
 from mpanel.testing.pytest_plugin import bearer, csrf_token
-from mpanel.testing.security import audit_actions
-
-
-def create_key(client, tenant, email, scopes=("read",), allowed_ips="", expires_days=""):
-    """Create a key through the account page, as the user would; returns the raw key."""
-    tenant.web_login(client, email)
-    page = client.get("/security/", base_url=tenant.host).get_data(as_text=True)
-    response = client.post("/security/api-keys", base_url=tenant.host, data={
-        "name": "integration", "scopes": list(scopes), "allowed_ips": allowed_ips, "expires_days": expires_days,
-        "csrf_token": csrf_token(page)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    client.get("/logout/", base_url=tenant.host)
-    return re.search(r'<code class="api-key">(mpk_[^<]+)</code>', response.get_data(as_text=True)).group(1)
+from mpanel.testing.security import audit_actions, create_key
 
 
 def call(client, key, path="/api/v1/customers/", ip="203.0.113.5", method="get", **kwargs):

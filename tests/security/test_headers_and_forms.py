@@ -27,7 +27,7 @@ def test_headers_on_every_kind_of_page(client, tenant):
         _check_headers(client.get(path, base_url=tenant.host))
     tenant.web_login(client, tenant.staff("Owner"))
     for path in ("/customerview/list/", "/security/", "/securityfeedview/list/", "/security/policy/",
-                 "/resetmypassword/form", "/"):
+                 "/resetmypassword/form", "/staff/"):
         response = client.get(path, base_url=tenant.host)
         assert response.status_code == 200, path
         _check_headers(response)

@@ -28,7 +28,7 @@ _UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def install(app, appbuilder) -> None:
-    from mpanel.core.security import account, admin_views, api_keys, passwords, privileges, reset, sessions
+    from mpanel.core.security import account, admin_views, api_keys, passwords, privileges, reset, role_rules, sessions
     from mpanel.core.security.manager import throttle_logins
 
     for key, value in DEFAULTS.items():
@@ -48,6 +48,7 @@ def install(app, appbuilder) -> None:
     sessions.install(app)
     api_keys.install(app, appbuilder)
     privileges.install()
+    role_rules.install()
 
 
 def _protect_forms(app) -> None:

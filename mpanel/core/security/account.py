@@ -17,6 +17,7 @@ from mpanel.core.security import api_keys, clock, devices, mfa, notify, sessions
 from mpanel.core.security.forms import ApiKeyForm, CodeForm, DisableForm
 from mpanel.core.security.models import ApiKey, Device, MPanelUser, RefreshToken
 from mpanel.extensions import appbuilder, db
+from mpanel.modules.accounts import impersonation
 
 blueprint = Blueprint("account_security", __name__, url_prefix="/security")
 
@@ -68,7 +69,8 @@ def index():
                                                                    Device.revoked_at.is_(None))).all(),
                    keys=db.session.scalars(select(ApiKey).where(ApiKey.user_id == me.id)
                                            .order_by(ApiKey.created_at.desc())).all(),
-                   now=now, form=FlaskForm(), key_form=_api_key_form())
+                   now=now, form=FlaskForm(), key_form=_api_key_form(),
+                   staff_visits=impersonation.visits(db.session, me.id) if me.is_contact else [])
 
 
 @blueprint.route("/2fa/", methods=["GET", "POST"])

@@ -6,10 +6,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterIn
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from mpanel.core import audit
+from mpanel.core.security import role_rules
 from mpanel.core.security.forms import PolicyForm
 from mpanel.core.security.mfa import POLICY_DEFAULTS, POLICY_NAMESPACE
 from mpanel.core.security.notify import SECURITY_ACTIONS
@@ -48,3 +50,18 @@ class SecurityFeedView(AuditLogView):
 
     list_title = _l("Security feed")
     base_filters = [["action", FilterIn, list(SECURITY_ACTIONS)]]
+
+
+class UserDBModelView(FabUserDBModelView):
+    """FAB's user admin (the operator's): refuses users whose roles do not fit
+    their tenant (:mod:`role_rules`) with a message, before anything is stored."""
+
+    def pre_add(self, item):
+        if item.tenant_id is None:
+            item.tenant_id = current_tenant_id()
+        role_rules.check(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        role_rules.check(item)
+        super().pre_update(item)

@@ -11,13 +11,13 @@ from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
 from flask_appbuilder.security.views import ResetPasswordView as FabResetPasswordView
-from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import gettext as _
 
 from mpanel.core.security import mfa, notify, onetime, passwords, signin
 from mpanel.core.security.forms import CodeForm, SecondFactorForm
 from mpanel.core.security.models import MPanelUser
 from mpanel.extensions import db
+from mpanel.modules.accounts.navigation import home_url, safe_next
 
 PENDING = "_mpanel_pending"  # {"token": raw one-time token, "next": url}
 
@@ -30,16 +30,17 @@ class AuthDBView(FabAuthDBView):
     @expose("/login/", methods=["GET", "POST"])
     @no_cache
     def login(self):
+        requested = safe_next(request.args.get("next"))
         if g.user is not None and g.user.is_authenticated:
-            return redirect(self._get_safe_next_url())
+            return redirect(requested or home_url(g.user))
         form = LoginForm_db()
         if form.validate_on_submit():
-            next_url = get_safe_redirect(request.args.get("next", ""))
             user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
             if not user:
                 db.session.commit()  # the failure is audited and counted
                 flash(str(self.invalid_login_message), "warning")
-                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+                return redirect(self.appbuilder.get_url_for_login_with(requested))
+            next_url = requested or home_url(user)
             step = signin.next_step(db.session, user)
             if step is None:
                 signin.complete(db.session, user, web=True)

@@ -10,6 +10,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from mpanel.core import audit
 from mpanel.core.security import api_keys, devices, lockout
+from mpanel.core.security.admin_views import UserDBModelView
 from mpanel.core.security.api import MPanelSecurityApi
 from mpanel.core.security.auth_views import PENDING, AuthDBView, ResetMyPasswordView, ResetPasswordView
 from mpanel.core.security.hashing import digest
@@ -23,6 +24,7 @@ class MPanelSecurityManager(SecurityManager):
     authdbview = AuthDBView
     resetmypasswordview = ResetMyPasswordView
     resetpasswordview = ResetPasswordView
+    userdbmodelview = UserDBModelView
 
     def auth_user_db(self, username, password):
         """The password step. A locked account is refused like a wrong password

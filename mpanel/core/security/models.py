@@ -3,13 +3,13 @@ and the account-security tables (second factor, devices, sessions, API keys)."""
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ARRAY, CIDR
 
 from mpanel.core.tenancy import TenantScoped
 
 # What a customer contact may do in the client area besides seeing the account.
-CONTACT_PERMISSIONS = ("billing", "technical", "domains")
+CONTACT_PERMISSIONS = ("billing", "technical", "domains", "support")
 
 
 class MPanelUser(TenantScoped, User):
@@ -23,6 +23,11 @@ class MPanelUser(TenantScoped, User):
     customer_id = Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     locale = Column(String(10))
     contact_permissions = Column(String(200), nullable=False, default="", server_default="")
+    # False from a self-service sign-up (or an e-mail change) until the mailed link is opened.
+    email_verified = Column(Boolean, nullable=False, default=True, server_default="true")
+    pending_email = Column(String(320))  # a new address, until its mailed link is opened
+    # The contact who manages the customer's other contacts (sign-up or first invitation).
+    contact_owner = Column(Boolean, nullable=False, default=False, server_default="false")
 
     @property
     def is_operator(self) -> bool:
@@ -33,8 +38,8 @@ class MPanelUser(TenantScoped, User):
         return self.customer_id is not None
 
     def may(self, permission: str) -> bool:
-        """A contact's client-area permission (billing, technical, domains)."""
-        return permission in self.contact_permissions.split(",")
+        """A contact's client-area permission (billing, technical, domains, support); owners may all."""
+        return self.contact_owner or permission in self.contact_permissions.split(",")
 
 
 class RefreshToken(TenantScoped, Model):

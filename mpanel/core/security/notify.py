@@ -16,6 +16,7 @@ SECURITY_ACTIONS = (
     "mfa_disabled", "recovery_codes_renewed", "recovery_code_used", "new_device_login", "device_forgotten",
     "password_changed", "password_reset_requested", "password_reset", "sessions_revoked", "session_revoked",
     "api_key_created", "api_key_revoked", "api_key_refused", "privilege_changed", "security_policy_changed",
+    "mfa_reset", "staff_activated", "staff_deactivated", "invitation_sent", "invitation_accepted", "client_login",
 )
 
 

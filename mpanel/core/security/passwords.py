@@ -61,8 +61,12 @@ def fab_validator(password: str) -> None:
         raise PasswordComplexityValidationError(str(exc)) from None
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])
+
+
 def set_password(user, password: str) -> None:
-    user.password = generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])
+    user.password = hash_password(password)
 
 
 def changed(session, user, keep_current: bool, action: str = "password_changed") -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -38,7 +38,9 @@ def request_link():
     form = ResetRequestForm()
     if form.validate_on_submit():
         if current_tenant_id() is not None:
-            send_link(current_tenant_id(), form.email.data.strip(), request.remote_addr, request.host_url)
+            from mpanel.web.tenant_host import canonical_base_url
+
+            send_link(current_tenant_id(), form.email.data.strip(), request.remote_addr, canonical_base_url(g.tenant))
         return _render("security/message.html", title=_("Check your e-mail"),
                        message=_("If an account uses this address, we have sent it a link to choose a new "
                                  "password. The link works once, for %(minutes)d minutes.",

@@ -15,21 +15,24 @@ _STAFF_SELF = [("UserInfoEditView|ResetMyPasswordView", "can_this_form_get|can_t
 _MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Outbox|Marketplace|Account security",
           "menu_access")
 _SECURITY_ADMIN = [("SecurityPolicyView", "can_edit"), ("SecurityFeedView", _READ),
-                   ("Security policy|Security feed", "menu_access")]
+                   ("Security policy|Security feed|Staff", "menu_access"),
+                   ("IntegrationSettingsView", "can_this_form_get|can_this_form_post"), ("Mail and API", "menu_access")]
 _OWN_PASSWORD = ("ResetMyPasswordView", "can_this_form_get|can_this_form_post")
 
 KERNEL_ROLES = {
     "Owner": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF,
-              *_SECURITY_ADMIN],
+              ("AutomationRunView|OutboxView", _READ), ("OutboxView", "can_resend"),
+              ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF, *_SECURITY_ADMIN],
     "Admin": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
-              ("AutomationRunView|OutboxView", _READ), ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF,
-              *_SECURITY_ADMIN],
-    "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post"),
+              ("AutomationRunView|OutboxView", _READ), ("OutboxView", "can_resend"),
+              ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF, *_SECURITY_ADMIN],
+    "Billing": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_add|can_post|can_invite|invite"),
                 ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
-    "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put"), _MENUS, *_STAFF_SELF],
+    "Support": [("CustomerView|CustomerApi", f"{_READ}|can_edit|can_put|can_invite|invite|impersonate"), _MENUS,
+                *_STAFF_SELF],
     "Read-only": [("CustomerView|CustomerApi", _READ), ("AutomationRunView", _READ), _MENUS, *_STAFF_SELF],
-    CUSTOMER: [("ClientAccountApi", _READ), _OWN_PASSWORD, ("Account security", "menu_access")],
+    CUSTOMER: [("ClientAccountApi", _READ), _OWN_PASSWORD, ("Account security", "menu_access"),
+               ("ClientContactsApi", "can_list_contacts|can_invite_contact|can_change_contact|can_revoke_contact")],
 }
 
 

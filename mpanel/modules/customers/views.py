@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder.actions import action
+from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
+from flask_login import current_user
 from marshmallow import pre_load
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
-from mpanel.api.base import ModelApi
+from mpanel.api.base import ModelApi, safe
+from mpanel.core.errors import Conflict
+from mpanel.core.security.models import MPanelUser
 from mpanel.core.signals.tenancy import customer_created
 from mpanel.extensions import db
+from mpanel.modules.accounts import contacts, impersonation
 from mpanel.modules.customers.models import Customer
 from mpanel.modules.customers.validation import RULES
 from mpanel.web.crud import TenantModelView
@@ -57,6 +64,24 @@ class CustomerView(TenantModelView):
     def post_add(self, item):
         customer_created.send(item)
 
+    @action("invite", _("Send an invitation"), _("Invite the selected customers to set a password?"), "fa-envelope")
+    def invite(self, items):
+        for item in items if isinstance(items, list) else [items]:
+            contacts.invite_customer(db.session, item, request.host_url, current_user.get_full_name(), g.tenant.name)
+        db.session.commit()
+        flash(_("The invitations are on their way."), "success")
+        return redirect(self.get_redirect())
+
+    @action("impersonate", _("Log in as client"), None, "fa-sign-in", multiple=False)
+    def impersonate(self, item):
+        item = item[0] if isinstance(item, list) else item
+        try:
+            impersonation.start(db.session, db.session.get(MPanelUser, current_user.id), item)
+        except Conflict as exc:
+            flash(exc.message, "danger")
+            return redirect(self.get_redirect())
+        return redirect(url_for("client.dashboard"))
+
 
 class CustomerApi(ModelApi):
     resource_name = "customers"
@@ -70,3 +95,25 @@ class CustomerApi(ModelApi):
 
     def post_add(self, item):
         customer_created.send(item)
+
+    @expose("/<int:pk>/invitation", methods=["POST"])
+    @protect()
+    @safe
+    def invite(self, pk):
+        """Invite the customer's owner contact (made on the first call) to set a password.
+        ---
+        post:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            202: {description: "An invitation is on its way"}
+            404: {$ref: '#/components/responses/404'}
+        """
+        customer = self.datamodel.get(pk)
+        if customer is None:
+            return self.response_404()
+        contacts.invite_customer(db.session, customer, request.host_url, g.user.get_full_name(), g.tenant.name)
+        db.session.commit()
+        return self.response(202, message="An invitation is on its way.")

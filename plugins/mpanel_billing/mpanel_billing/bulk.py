@@ -34,7 +34,7 @@ from mpanel.core.errors import FieldError
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.tenants.models import Tenant
 
-from . import calc, ledger
+from . import calc, ledger, taxcurrency
 from .invoices import check_line, numbering_variant, refuse_negative, tax_buyer, tax_fields, tax_rows
 from .models.invoice import DRAFT, INVOICE, UNPAID, Invoice, InvoiceLine, InvoiceTax
 from .models.ledger import INVOICE as INVOICE_ENTRY
@@ -76,7 +76,7 @@ def _listened(session, signal) -> bool:
     from mpanel.core.plugins.engine import active_plugin_names, plugin_for_module
 
     plugins = {plugin_for_module(receiver.__module__) for receiver in signal.receivers_for(None)}
-    return None in plugins or bool(plugins & active_plugin_names(session))
+    return bool(plugins) and (None in plugins or bool(plugins & active_plugin_names(session)))
 
 
 def _send(session, signal, drafts: list[Draft]) -> None:
@@ -102,7 +102,7 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
 
     invoices, lines, taxes = [], [], []
     for draft in drafts:
-        buyer = tax_buyer(draft.customer, settings)
+        buyer = tax_buyer(session, draft.customer, settings)
         rows, reasons = [], {}
         for position, line in enumerate(draft.lines, 1):
             decision = decision_for(buyer, line.tax_class)
@@ -120,12 +120,17 @@ def insert_drafts(session, drafts: list[Draft]) -> None:
         draft.total, draft.line_nets = amounts.total, amounts.totals.line_nets
         for row, net, gross in zip(rows, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
             row.net_amount, row.gross_amount = net, gross
+        national = SimpleNamespace(kind=INVOICE, currency=draft.currency, tax_currency_rate=None,
+                                   tax_total=amounts.tax_total)
+        taxcurrency.apply(national, tenant.country, settings.tax_exchange_rates)  # as invoices.issue does
         common = {"tenant_id": tenant.id, "customer_id": draft.customer.id, "currency": draft.currency}
         invoices.append({**common, "kind": INVOICE, "status": DRAFT, "due_date": draft.due_date, "notes": None,
                          "language": draft.customer.language, "exemption_reasons": reasons, "seller": seller,
                          "buyer": buyer_snapshot(draft.customer), "net_total": amounts.net_total,
                          "tax_total": amounts.tax_total, "total": amounts.total, "rounding": amounts.rounding,
-                         "amount_paid": Decimal(0), "amount_credited": Decimal(0)})
+                         "amount_paid": Decimal(0), "amount_credited": Decimal(0),
+                         "tax_currency": national.tax_currency, "tax_currency_rate": national.tax_currency_rate,
+                         "tax_currency_tax": national.tax_currency_tax})
         lines.append([{**common, **vars(row)} for row in rows])
         taxes.append([{**common, **row} for row in tax_rows(rows, amounts)])
     ids = session.scalars(_IDS, {"count": len(drafts)}).all()  # explicit ids: rows need no RETURNING order

@@ -117,13 +117,15 @@ def second_level(lines, nets, currency: str) -> tuple[SecondLevelTax, ...]:
                  for (name, rate, compound), base in bases.items())
 
 
-def compute(lines, currency: str, rounding: str = EN16931) -> InvoiceAmounts:
+def compute(lines, currency: str, rounding: str = EN16931, vat_amounts=None) -> InvoiceAmounts:
+    """``vat_amounts``: BT-117 fixed per (category, rate), see Document.vat_amounts."""
     lines = list(lines)
-    document = build_document(lines, currency, rounding == KEEP_GROSS)
+    vat_amounts = vat_amounts or {}
+    document = build_document(lines, currency, rounding == KEEP_GROSS, vat_amounts=vat_amounts)
     totals = compute_totals(document)
     if not _within_tolerance(totals):  # very many kept lines: fall back to EN 16931 rounding
         rounding = EN16931
-        document = build_document(lines, currency)
+        document = build_document(lines, currency, vat_amounts=vat_amounts)
         totals = compute_totals(document)
     extra = second_level(lines, totals.line_nets, currency)
     tax_total = totals.tax_total + sum((t.tax for t in extra), Decimal(0))

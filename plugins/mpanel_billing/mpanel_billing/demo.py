@@ -22,8 +22,8 @@ def seed(session, tenant, customers) -> None:
         return
     seller = {key: value.format(slug=tenant.slug) if isinstance(value, str) else value
               for key, value in SELLER.items()}
-    set_settings(session, "billing", {**seller, "seller_name": tenant.name,
-                                      "seller_vat_id": "DE123456788" if tenant.country == "DE" else ""})
+    vat_id = "DE123456788" if tenant.country == "DE" else f"{tenant.country}DEMO"  # invoices need one
+    set_settings(session, "billing", {**seller, "seller_name": tenant.name, "seller_vat_id": vat_id})
     for customer in customers:
         draft = invoices.create_draft(session, customer, notes="Demo invoice")
         invoices.add_line(session, draft, "Web hosting S (demo), first month", 1, "9.90")

@@ -31,6 +31,10 @@ NEEDS_EXEMPTION_REASON = frozenset(
     {EXEMPT, REVERSE_CHARGE, INTRA_COMMUNITY, EXPORT, OUTSIDE_SCOPE}
 )
 
+# VATEX exemption reason codes (BT-121, CEF code list) per category.
+VATEX = {EXEMPT: "VATEX-EU-132", REVERSE_CHARGE: "VATEX-EU-AE", INTRA_COMMUNITY: "VATEX-EU-IC",
+         EXPORT: "VATEX-EU-G", OUTSIDE_SCOPE: "VATEX-EU-O"}
+
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
 
@@ -150,6 +154,11 @@ class Document:
     note: str | None = None
     payment_means: PaymentMeans | None = None
     prepaid_amount: Decimal = Decimal(0)
+    # BT-117 fixed per (category, rate): a credit note's share of its invoice's VAT
+    # (shares.py), within BR-S-09's tolerance of taxable x rate.
+    vat_amounts: Mapping[tuple[str, Decimal], Decimal] = field(default_factory=dict)
+    tax_currency: str | None = None  # BT-6, when VAT is also stated in another currency
+    tax_currency_tax: Decimal | None = None  # BT-111
 
     def __post_init__(self):
         if self.kind not in (INVOICE, CREDIT_NOTE):
@@ -159,6 +168,8 @@ class Document:
         object.__setattr__(self, "allowances_charges", tuple(self.allowances_charges))
         reasons = MappingProxyType(dict(self.exemption_reasons))
         object.__setattr__(self, "exemption_reasons", reasons)
+        vat = MappingProxyType({(c, to_decimal(r)): to_decimal(a) for (c, r), a in self.vat_amounts.items()})
+        object.__setattr__(self, "vat_amounts", vat)
         _decimals(self, "prepaid_amount")
         if not self.lines:
             raise ValueError("a document needs at least one line (BR-16)")

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from mpanel.core.clock import tenant_today
 from mpanel.core.money import quantize
-from mpanel.core.tasks import per_tenant_periodic
+from mpanel.core.tasks import per_tenant_periodic, record_failure
 from mpanel.core.tenancy import require_tenant_id
 
 from . import invoices, ledger, mailing
@@ -53,16 +53,24 @@ def _take(session, invoice: Invoice, step: str) -> bool:
         .on_conflict_do_nothing(index_elements=["invoice_id", "step"]).returning(DunningStep.id)).scalar() is not None
 
 
+def open_net(invoice: Invoice):
+    """The net part of what the invoice still owes (VAT is no base for a fee)."""
+    if invoice.total <= 0:
+        return invoice.amount_due
+    return invoice.amount_due * invoice.net_total / invoice.total
+
+
 def _late_fee(session, invoice: Invoice, on: dt.date, settings) -> Invoice | None:
     amount = settings.late_fee_amount
-    if settings.late_fee_type == "percent":
-        amount = invoice.amount_due * amount / 100
+    if settings.late_fee_type == "percent":  # of the net open amount: the open share of the net total
+        amount = open_net(invoice) * amount / 100
     amount = quantize(amount, invoice.currency)
     if amount <= 0:
         return None
     fee = invoices.create_draft(session, invoice.customer, invoice.currency)
     fee.late_fee_for_id = invoice.id
-    invoices.add_line(session, fee, f"Late fee for invoice {invoice.display_number}", 1, amount)
+    invoices.add_line(session, fee, f"Late fee for invoice {invoice.display_number}", 1, amount,
+                      tax_class=settings.late_fee_tax)
     return invoices.issue(session, fee, on=on)
 
 
@@ -96,10 +104,10 @@ def run(session, on: dt.date | None = None) -> dict:
         try:
             counts["steps"] += len(process(session, session.get(Invoice, invoice_id), on, settings))
             session.commit()
-        except Exception:
+        except Exception as exc:
             session.rollback()
             log.exception("dunning of invoice %s failed", invoice_id)
-            counts["failures"] += 1
+            record_failure(counts, f"invoice {invoice_id}", exc)
     return counts
 
 

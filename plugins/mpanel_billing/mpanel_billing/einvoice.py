@@ -5,6 +5,7 @@ from __future__ import annotations
 from mpanel.core.errors import Conflict, FieldError
 
 from . import calc
+from .document_files import stored
 from .gateways.registry import document_reference
 from .models.invoice import CREDIT_NOTE, DRAFT, Invoice
 from .parties import party, payment_means
@@ -28,9 +29,11 @@ def document_for(invoice: Invoice):
         kind=invoice.kind, number=invoice.number, issue_date=invoice.issue_date,
         due_date=invoice.due_date if invoice.kind != CREDIT_NOTE else None,
         seller=party(invoice.seller), buyer=party(invoice.buyer), exemption_reasons=invoice.exemption_reasons,
+        vat_amounts={(t.category, t.rate): t.tax for t in invoice.taxes if t.level == 1 and t.category == "S"},
         note=invoice.notes, payment_means=payment_means(invoice.seller, reference),
         preceding_invoice_number=credited.number if credited else None,
         preceding_invoice_date=credited.issue_date if credited else None,
+        tax_currency=invoice.tax_currency, tax_currency_tax=invoice.tax_currency_tax,
         buyer_reference=str(invoice.buyer.get("customer_id", "")) or None)
 
 
@@ -41,3 +44,8 @@ def ubl_for(invoice: Invoice) -> bytes:
         if isinstance(exc, FieldError):
             raise
         raise Conflict("currency", str(exc)) from None
+
+
+def stored_ubl(session, invoice: Invoice):
+    """The issued document's UBL file, rendered and stored the first time."""
+    return stored(session, invoice, "ubl", f"{invoice.number}.xml", "application/xml", lambda: ubl_for(invoice))

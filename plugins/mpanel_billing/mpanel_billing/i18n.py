@@ -21,3 +21,13 @@ def language(code: str):
     with force_locale(code):
         yield plugin.gettext
 
+
+def in_language(code: str, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with ``code`` as the locale: texts that become invoice lines
+    (and a service's description, which every renewal repeats) speak the customer's language.
+    An error is raised again in the requester's language."""
+    try:
+        with force_locale(code or "en"):
+            return fn(*args, **kwargs)
+    except ValueError:
+        return fn(*args, **kwargs)

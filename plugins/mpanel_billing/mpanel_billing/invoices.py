@@ -20,7 +20,8 @@ from mpanel.core.tenancy import require_tenant_id
 from mpanel.core.unit_of_work import service
 from mpanel.modules.tenants.models import Tenant
 
-from . import calc, ledger, mailing
+from . import calc, ledger, mailing, shares, taxcurrency
+from .models.columns import check_scale
 from .models.invoice import (
     CANCELLED,
     CREDIT_NOTE,
@@ -38,7 +39,7 @@ from .parties import buyer_snapshot, seller_snapshot
 from .settings import load as load_settings
 from .signals import invoice_cancelled, invoice_finalizing, invoice_issued
 from .tax.rules import Buyer, decide
-from .tax.vat import is_valid_for
+from .tax.vies import vat_id_valid
 
 
 def _tenant(session) -> Tenant:
@@ -51,13 +52,15 @@ def _require_draft(invoice: Invoice) -> None:
 
 
 def create_draft(session, customer, currency: str | None = None, due_date: dt.date | None = None,
-                 notes: str | None = None) -> Invoice:
+                 notes: str | None = None, tax_exchange_rate=None) -> Invoice:
+    """``tax_exchange_rate``: 1 unit of ``currency`` in the seller's national currency (taxcurrency.py)."""
     try:
         currency = validate_currency(currency or customer.currency)
     except ValueError as exc:
         raise FieldError("currency", str(exc)) from None
     invoice = Invoice(customer=customer, customer_id=customer.id, kind=INVOICE, status=DRAFT, currency=currency,
-                      due_date=due_date, notes=notes, language=customer.language, exemption_reasons={})
+                      due_date=due_date, notes=notes, language=customer.language, exemption_reasons={},
+                      tax_currency_rate=taxcurrency.check_rate(tax_exchange_rate))
     session.add(invoice)
     return invoice
 
@@ -79,10 +82,10 @@ def add_line(session, invoice: Invoice, description: str, quantity, unit_price, 
     return line
 
 
-def tax_buyer(customer, settings) -> Buyer:
+def tax_buyer(session, customer, settings) -> Buyer:
     """What the tax rules know of ``customer``."""
     return Buyer(country=customer.country, region=customer.region, tax_exempt=customer.tax_exempt,
-                 vat_id_valid=is_valid_for(customer.vat_id, customer.country, online=settings.vies_check))
+                 vat_id_valid=vat_id_valid(session, customer, settings.vies_check))
 
 
 def tax_fields(decision) -> dict:
@@ -94,7 +97,7 @@ def tax_fields(decision) -> dict:
 
 def _apply_taxes(session, invoice: Invoice, settings) -> None:
     """Decide every line's tax from the rules and the customer as they are now."""
-    buyer = tax_buyer(invoice.customer, settings)
+    buyer = tax_buyer(session, invoice.customer, settings)
     rules = session.scalars(select(TaxRule).where(TaxRule.active.is_(True))).all()
     seller_country = _tenant(session).country
     reasons = {}
@@ -118,6 +121,9 @@ def recalculate(session, invoice: Invoice, settings=None) -> calc.InvoiceAmounts
     try:
         rounding = invoice.credited_invoice.rounding if invoice.kind == CREDIT_NOTE else settings.tax_rounding
         amounts = calc.compute(invoice.lines, invoice.currency, rounding)
+        if invoice.kind == CREDIT_NOTE:
+            vat = shares.vat_shares(session, invoice, amounts.totals)
+            amounts = calc.compute(invoice.lines, invoice.currency, rounding, vat)
     except ValueError as exc:  # documents.py refuses what EN 16931 cannot express
         raise FieldError("lines", str(exc)) from None
     for line, net, gross in zip(invoice.lines, amounts.totals.line_nets, amounts.gross_amounts, strict=True):
@@ -144,8 +150,10 @@ def _vat_name(lines, category: str, rate: Decimal) -> str | None:
 def check_line(line: InvoiceLine) -> None:
     if not line.description or not line.description.strip():
         raise FieldError("description", "every line needs a description")
-    if line.quantity <= 0:
-        raise FieldError("quantity", "must be positive (correct with a credit note)")
+    for name in ("quantity", "unit_price", "discount"):
+        check_scale(getattr(line, name), InvoiceLine.__table__.c[name], name)
+    if line.quantity == 0:  # negative: a refund line (the invoice's total must still not be negative)
+        raise FieldError("quantity", "must not be 0")
     if line.unit_price < 0:
         raise FieldError("unit_price", "must not be negative")
     if line.period_start and line.period_end and line.period_end < line.period_start:
@@ -183,6 +191,7 @@ def issue(session, invoice: Invoice, on: dt.date | None = None) -> Invoice:
         if invoice.due_date < on:
             raise FieldError("due_date", "the due date is before the issue date")
     recalculate(session, invoice, settings)
+    taxcurrency.apply(invoice, tenant.country, settings.tax_exchange_rates)
     refuse_negative(invoice.total)
     session.flush()  # lines and taxes are written while the invoice is still a draft
     variant = numbering_variant(settings, invoice.kind)

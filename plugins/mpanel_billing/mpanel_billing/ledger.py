@@ -21,7 +21,7 @@ from mpanel.core.tenancy import require_tenant_id
 from mpanel.core.unit_of_work import service
 
 from . import mailing
-from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, OPEN, PAID, PARTIALLY_PAID, UNPAID, Invoice
+from .models.invoice import CREDIT_NOTE, DRAFT, INVOICE, OPEN, PAID, PARTIALLY_PAID, UNPAID, Invoice, InvoiceLine
 from .models.ledger import (
     CANCELLATION,
     CREDIT_APPLIED,
@@ -273,9 +273,31 @@ def reconcile(session) -> list[str]:
         if unallocated.pop((row.customer_id, row.currency), 0) != row.credit:
             problems.append(f"account of customer {row.customer_id} in {row.currency}: credit {row.credit}")
     problems += [f"customer {c} has ledger credit {v} {cur} but no account" for (c, cur), v in unallocated.items() if v]
+    problems += _credited_beyond_or_short(session, issued)
     credit_notes = session.scalars(select(Invoice).where(Invoice.kind == CREDIT_NOTE, Invoice.status != DRAFT))
     posted = dict(session.execute(select(LedgerEntry.document_id, func.sum(LedgerEntry.amount))
                                   .where(LedgerEntry.document_id.is_not(None)).group_by(LedgerEntry.document_id)).all())
     problems += [f"credit note {cn.number}: ledger {posted.get(cn.id, 0)}, total {cn.total}"
                  for cn in credit_notes if -posted.get(cn.id, 0) != cn.total]
+    return problems
+
+
+def _credited_beyond_or_short(session, issued) -> list[str]:
+    """Credit notes must never credit more than their invoice, and once every line
+    is credited in full they must come to its total exactly: no cent left owed or
+    turned into credit by rounding."""
+    notes = select(InvoiceLine.credited_line_id, func.sum(InvoiceLine.quantity).label("quantity")).join(
+        Invoice, Invoice.id == InvoiceLine.invoice_id).where(
+        Invoice.kind == CREDIT_NOTE, Invoice.status != DRAFT).group_by(InvoiceLine.credited_line_id).subquery()
+    in_full = set(session.scalars(
+        select(InvoiceLine.invoice_id).outerjoin(notes, notes.c.credited_line_id == InvoiceLine.id)
+        .where(InvoiceLine.credited_line_id.is_(None)).group_by(InvoiceLine.invoice_id)
+        .having(func.bool_and(func.abs(func.coalesce(notes.c.quantity, 0)) >= func.abs(InvoiceLine.quantity)))))
+    credited = dict(session.execute(select(Invoice.credited_invoice_id, func.sum(Invoice.total)).where(
+        Invoice.kind == CREDIT_NOTE, Invoice.status != DRAFT).group_by(Invoice.credited_invoice_id)).all())
+    problems = []
+    for invoice in issued:
+        total = credited.get(invoice.id, 0)
+        if total > invoice.total or (invoice.id in in_full and total != invoice.total):
+            problems.append(f"invoice {invoice.display_number}: credit notes {total}, invoiced {invoice.total}")
     return problems

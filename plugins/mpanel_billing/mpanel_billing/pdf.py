@@ -9,20 +9,18 @@ tenant asset (``asset:logo``) into an empty inline resource.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from mpanel.core import mail
 from mpanel.core.errors import Conflict
 from mpanel.core.money import format_money, format_number
-from mpanel.core.tenancy import require_tenant_id
 
+from .document_files import stored
+from .documents import VATEX
 from .gateways.registry import document_reference
 from .i18n import language
 from .models.documents import StoredDocument
@@ -94,6 +92,12 @@ def _payment(invoice: Invoice, kind: str, seller: dict) -> dict:
             "bank": bank.get("name", ""), "reference": reference, "reference_printed": grouped(reference)}
 
 
+def exemption_notes(invoice: Invoice) -> list[str]:
+    """Each exemption reason with its VATEX code (art. 226(11): the provision that applies)."""
+    return [f"{VATEX[category]}: {text}" if category in VATEX else text
+            for category, text in invoice.exemption_reasons.items()]
+
+
 def context(invoice: Invoice, kind: str, settings) -> dict:
     """What a template sees: strings, lists and dicts of strings."""
     code = invoice.language
@@ -123,9 +127,13 @@ def context(invoice: Invoice, kind: str, settings) -> dict:
             "reference": reference, "seller": seller, "buyer": buyer, "lines": lines, "taxes": taxes,
             "net_total": format_money(invoice.net_total, invoice.currency, code),
             "total": format_money(invoice.total, invoice.currency, code),
+            "tax_in_tax_currency": _("VAT in %(currency)s at %(rate)s: %(amount)s", currency=invoice.tax_currency,
+                                     rate=format_number(invoice.tax_currency_rate.normalize(), code),
+                                     amount=format_money(invoice.tax_currency_tax, invoice.tax_currency, code))
+            if invoice.tax_currency else "",
             "paid": format_money(paid, invoice.currency, code) if paid else "",
             "amount_due": format_money(invoice.amount_due, invoice.currency, code),
-            "notes": [n for n in (invoice.notes, *invoice.exemption_reasons.values(), seller.get("legal_notes")) if n],
+            "notes": [n for n in (invoice.notes, *exemption_notes(invoice), seller.get("legal_notes")) if n],
             "bank": seller.get("bank") or {}, "payment": _payment(invoice, kind, seller),
             "labels": _labels(_), "colour": settings.accent_color,
             "logo": "asset:logo" if settings.logo else "",
@@ -144,14 +152,6 @@ def render_document(invoice: Invoice, kind: str, settings) -> bytes:
 def stored_pdf(session, invoice: Invoice, kind: str | None = None) -> StoredDocument:
     """The document's stored PDF, rendered and stored the first time it is asked for."""
     kind = kind or invoice.variant
-    query = select(StoredDocument).where(StoredDocument.invoice_id == invoice.id, StoredDocument.variant == kind)
-    document = session.scalars(query).one_or_none()
-    if document is not None:
-        return document
-    content = render_document(invoice, kind, load_settings(session))
     number_ = invoice.number if kind != "proforma" else invoice.proforma_number
-    session.execute(insert(StoredDocument).values(
-        tenant_id=require_tenant_id(), customer_id=invoice.customer_id, invoice_id=invoice.id, variant=kind,
-        filename=f"{number_}.pdf", mime="application/pdf", content=content,
-        sha256=hashlib.sha256(content).hexdigest()).on_conflict_do_nothing(index_elements=["invoice_id", "variant"]))
-    return session.scalars(query).one()
+    return stored(session, invoice, kind, f"{number_}.pdf", "application/pdf",
+                  lambda: render_document(invoice, kind, load_settings(session)))

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from mpanel.core import audit
 from mpanel.core.bulkinsert import insert_rows, keyed_json
 from mpanel.core.clock import local_date, tenant_today
-from mpanel.core.tasks import per_tenant_periodic
+from mpanel.core.tasks import per_tenant_periodic, record_failure
 from mpanel.core.tenancy import require_tenant_id
 from mpanel.modules.customers.models import Customer
 
@@ -87,10 +87,10 @@ def run(session, on: dt.date | None = None, now: dt.datetime | None = None, bulk
             except AlreadyBilled:
                 session.rollback()
                 counts["skipped"] += 1
-            except Exception:
+            except Exception as exc:
                 session.rollback()
                 log.exception("billing customer %s failed", customer_id)
-                counts["failures"] += 1
+                record_failure(counts, f"customer {customer_id}", exc)
         after = batch[-1]
     counts.update(end_cancelled(session, as_of))
     counts.update(consequences.run(session, as_of, settings))

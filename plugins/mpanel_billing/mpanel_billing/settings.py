@@ -16,6 +16,7 @@ from mpanel.core.settings import Setting, get_settings
 NAMESPACE = "billing"
 ROUNDING = ("en16931", "keep_gross")
 LATE_FEE_TYPES = ("none", "fixed", "percent")
+LATE_FEE_TAX = ("outside_scope", "standard")
 
 
 
@@ -49,6 +50,15 @@ def _logo(value) -> str:
     return value or ""
 
 
+def _rates(value) -> dict:
+    rates = {}
+    for item in str(value or "").replace(";", ",").split(","):
+        if item.strip():
+            code, _, rate = item.partition("=")
+            rates[code.strip().upper()] = to_decimal(rate.strip())
+    return rates
+
+
 DEFAULTS = {
     # Tax rounding: "en16931" rounds line nets and takes VAT per rate from the
     # rate's total (BR-CO-17); "keep_gross" keeps tax-inclusive prices exact.
@@ -64,6 +74,12 @@ DEFAULTS = {
     "late_fee_type": Setting("none", "choice", choices=LATE_FEE_TYPES),
     "late_fee_amount": Setting(Decimal("0"), "decimal", minimum=0),
     "late_fee_after_days": Setting(14, "int", minimum=1, maximum=3650),
+    # Most member states (Germany among them) treat a dunning fee as damages, outside the
+    # scope of VAT (category O); "standard" charges the standard rate on it.
+    "late_fee_tax": Setting("outside_scope", "choice", choices=LATE_FEE_TAX),
+    # Rates to the national currency for invoices that record none (orders, renewals), art. 230:
+    # 1 unit of the invoice's currency in the national one.
+    "tax_exchange_rates": Setting("", check=_rates, help="e.g. USD=0.9234, CHF=1.0712"),
     "seller_name": "",
     "seller_street": "",
     "seller_city": "",
@@ -102,6 +118,8 @@ class BillingSettings:
     late_fee_type: str
     late_fee_amount: Decimal
     late_fee_after_days: int
+    late_fee_tax: str
+    tax_exchange_rates: dict
     seller: dict
     bank: dict
     legal_notes: str
@@ -132,6 +150,8 @@ def parse(values: dict) -> BillingSettings:
         late_fee_type=get("late_fee_type", _choice, LATE_FEE_TYPES),
         late_fee_amount=get("late_fee_amount", lambda v: to_decimal(str(v) or "0")),
         late_fee_after_days=get("late_fee_after_days", _int, 1),
+        late_fee_tax=get("late_fee_tax", _choice, LATE_FEE_TAX),
+        tax_exchange_rates=get("tax_exchange_rates", _rates),
         seller={key[7:]: str(values[key] or "") for key in values if key.startswith("seller_")},
         bank={key[5:]: str(values[key] or "") for key in values if key.startswith("bank_")},
         legal_notes=get("legal_notes"),

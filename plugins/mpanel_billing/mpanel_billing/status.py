@@ -22,7 +22,7 @@ def fully_credited(session, invoice: Invoice) -> bool:
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .where(Invoice.credited_invoice_id == invoice.id, Invoice.status != "draft")
         .group_by(InvoiceLine.credited_line_id)).all())
-    return all(credited.get(line.id, 0) >= line.quantity for line in invoice.lines)
+    return all(abs(credited.get(line.id, 0)) >= abs(line.quantity) for line in invoice.lines)
 
 
 def settle(session, invoice: Invoice, payment=None, credited: bool = False) -> None:

@@ -90,17 +90,17 @@ def compute_totals(document: Document) -> Totals:
         taxable[key] = taxable.get(key, zero) + signed
         rounded[key] = rounded.get(key, zero) + signed
 
-    breakdown = tuple(
-        VatBreakdown(
-            category,
-            rate,
-            amount,
-            # Only standard rated groups carry VAT; Z/E/AE/K/G/O are zero by definition.
-            (quantize(rounded.get((category, rate), zero) * rate / 100, currency)
-             + kept.get((category, rate), zero)) if category == STANDARD else zero,
-        )
-        for (category, rate), amount in taxable.items()
-    )
+    def group_tax(category: str, rate: Decimal) -> Decimal:
+        # Only standard rated groups carry VAT; Z/E/AE/K/G/O are zero by definition.
+        if category != STANDARD:
+            return zero
+        if (category, rate) in document.vat_amounts:  # a credit note's share of its invoice's VAT
+            return quantize(document.vat_amounts[(category, rate)], currency)
+        return (quantize(rounded.get((category, rate), zero) * rate / 100, currency)
+                + kept.get((category, rate), zero))
+
+    breakdown = tuple(VatBreakdown(category, rate, amount, group_tax(category, rate))
+                      for (category, rate), amount in taxable.items())
 
     line_total = sum(line_nets, zero)
     tax_exclusive = line_total - allowance_total + charge_total

@@ -19,6 +19,7 @@ from .documents import (
     INVOICE,
     NEEDS_EXEMPTION_REASON,
     OUTSIDE_SCOPE,
+    VATEX,
     Document,
     DocumentLine,
     Party,
@@ -71,6 +72,7 @@ class _Writer:
         if category != OUTSIDE_SCOPE:  # BR-O-05/06/07: "not subject to VAT" has no rate
             _cbc(element, "Percent", _number(rate))
         if reason and category in NEEDS_EXEMPTION_REASON:
+            _cbc(element, "TaxExemptionReasonCode", VATEX[category])
             _cbc(element, "TaxExemptionReason", self.document.exemption_reasons[category])
         _cbc(_cac(element, "TaxScheme"), "ID", "VAT")
 
@@ -82,7 +84,9 @@ class _Writer:
             if value:  # optional in EN 16931 (BT-35, BT-37, BT-38); no empty elements
                 _cbc(address, name, value)
         _cbc(_cac(address, "Country"), "IdentificationCode", party.country)
-        if party.vat_id:
+        # BR-O-02: an invoice "not subject to VAT" carries no VAT identifiers (the PDF still shows them).
+        outside = any(group.category == OUTSIDE_SCOPE for group in self.totals.breakdown)
+        if party.vat_id and not outside:
             scheme = _cac(element, "PartyTaxScheme")
             _cbc(scheme, "CompanyID", party.vat_id)
             _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")
@@ -117,6 +121,8 @@ class _Writer:
         if doc.note:
             _cbc(root, "Note", doc.note)
         _cbc(root, "DocumentCurrencyCode", self.currency)
+        if doc.tax_currency:
+            _cbc(root, "TaxCurrencyCode", doc.tax_currency)
         if doc.buyer_reference:
             _cbc(root, "BuyerReference", doc.buyer_reference)
         # The document's invoicing period (BG-14) spans the lines' periods.
@@ -211,6 +217,9 @@ class _Writer:
             self.amount(subtotal, "TaxableAmount", group.taxable)
             self.amount(subtotal, "TaxAmount", group.tax)
             self.tax_category(subtotal, "TaxCategory", group.category, group.rate, reason=True)
+        if doc.tax_currency:  # BT-111: the VAT total only, in the tax currency (BR-53)
+            _cbc(_cac(root, "TaxTotal"), "TaxAmount", format(quantize(doc.tax_currency_tax, doc.tax_currency), "f"),
+                 currencyID=doc.tax_currency)
         self.monetary_totals(root)
         for line, net in zip(doc.lines, totals.line_nets, strict=True):
             self.line(root, line, net)

@@ -170,7 +170,8 @@ def _scenario(billing, name):
     if name == "exempt":
         return billing.invoice(billing.customer(tax_exempt=True), [("Course", "1", "80.00")]), ["E"]
     if name == "export":
-        return billing.invoice(billing.customer(country="US", currency="USD"), [("Hosting", "1", "49.00")]), ["G"]
+        return billing.invoice(billing.customer(country="US", currency="USD"), [("Hosting", "1", "49.00")],
+                               tax_exchange_rate="0.92"), ["O"]
     if name == "discounts_and_charges":
         return billing.invoice(billing.customer(), [
             ("Hosting yearly", "12", "29.99", {"discount": "35.99", "discount_reason": "Annual prepayment"}),
@@ -217,7 +218,8 @@ def test_ubl_is_refused_for_drafts_and_second_level_taxes(client, billing):
                 prices_include_tax=False, active=True),
         TaxRule(name="QST", country="CA", region="QC", category="standard", rate=D("9.975"), level=2, compound=False,
                 prices_include_tax=False, active=True)]))
-    quebec = billing.invoice(billing.customer(country="CA", region="QC", currency="CAD"), [("Hosting", "1", "100")])
+    quebec = billing.invoice(billing.customer(country="CA", region="QC", currency="CAD"), [("Hosting", "1", "100")],
+                             tax_exchange_rate="0.68")
     assert billing.load(quebec, lambda i: i.total) == D("114.98")
     response = client.get(f"/api/v1/invoices/{quebec}/ubl", base_url=billing.host, headers=bearer(token))
     assert response.status_code == 409 and "taxes" in response.get_json()["message"]

@@ -61,3 +61,13 @@ def test_support_staff_cannot_edit_mail_templates(client, billing):
     billing.tenant.web_login(client, billing.tenant.staff("Support"))
     assert client.get("/mailtemplateview/list/", base_url=billing.host).status_code == 200
     assert client.get("/mailtemplateview/add", base_url=billing.host).status_code in (302, 403)
+
+
+def test_costly_or_crashing_templates_are_form_errors_not_500(client, billing):
+    billing.tenant.web_login(client, billing.tenant.staff("Billing"))
+    for body in ("{{ range(10**10) | list }}", "{{ 1 / 0 }}", "{{ 'x' * 10**9 }}", "y" * 10_000_000,
+                 "{% for i in range(9000000) %}{% endfor %}{% for i in range(9000000) %}{% endfor %}"):
+        answer = submit(client, billing, {"kind": "reminder", "language": "", "subject": "Reminder", "body": body})
+        assert answer.status_code == 200, body[:40]
+        assert "does not render" in answer.get_data(as_text=True), body[:40]
+    assert count(billing) == 0

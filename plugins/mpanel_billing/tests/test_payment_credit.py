@@ -31,7 +31,8 @@ def test_the_run_pays_open_invoices_from_credit_when_the_tenant_enables_it(billi
     customer, other = billing.customer(), billing.customer()
     first = billing.invoice(customer, [("Hosting", "1", "100.00")])  # 119.00
     second = billing.invoice(customer, [("Domain", "1", "20.00")])  # 23.80
-    dollars = billing.invoice(customer, [("Support", "1", "10.00")], currency="USD")
+    dollars = billing.invoice(customer, [("Support", "1", "10.00")], currency="USD",
+                              tax_exchange_rate="0.92")
     others = billing.invoice(other, [("Hosting", "1", "10.00")])  # 11.90, no credit
     overpay(billing, billing.invoice(customer, [("Setup", "1", "10.00")]), "150.00", "over-1")  # 138.10 credit
     assert credit_of(billing, customer) == D("138.10")

@@ -87,6 +87,7 @@ def batch_audits(billing) -> int:
 
 @pytest.mark.parametrize("settings", [{}, {"proforma": True}, {"tax_rounding": "keep_gross"}])
 def test_the_bulk_path_writes_what_the_per_invoice_path_writes(make_billing, settings):
+    settings = {**settings, "tax_exchange_rates": "USD=0.9234"}  # the VAT of USD invoices also in EUR (art. 230)
     bulk_tenant, single_tenant = make_billing(**settings), make_billing(**settings)
     bulk_ids, single_ids = seed(bulk_tenant), seed(single_tenant)
     bulk_counts = bulk_tenant.run(lambda s: run.run(s, on=DAY))
@@ -104,6 +105,7 @@ def test_a_receiver_of_the_issue_signals_keeps_the_bulk_path_and_gets_every_invo
     instead of switching itself off for every tenant while anybody listens."""
     from mpanel_billing.signals import invoice_finalizing
 
+    billing.configure(tax_exchange_rates="USD=0.9234")  # the VAT of USD invoices also in EUR (art. 230)
     ids = seed(billing)
     seen = {"finalizing": [], "issued": []}
 

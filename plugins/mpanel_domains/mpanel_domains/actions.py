@@ -200,3 +200,26 @@ def resolve(session, action: DomainAction, actor: str | None, note: str = "", fa
     if failed:
         domain_action_finished.send(action, domain=action.domain, status=FAILED, error=GIVEN_UP)
     return action
+
+
+@domain_action_finished.connect
+def _tell_name_taken(action, status=None, error=None, **kwargs):
+    """A registration failed because someone else holds the name (billing credits it):
+    the customer and the tenant's staff hear of it, once per action."""
+    if status != FAILED or error != "NameTaken" or action.action != REGISTER:
+        return
+    from sqlalchemy.orm import object_session
+
+    from mpanel.core import alerts, mail
+
+    session, domain = object_session(action), action.domain
+    name = domain.display_name
+    if domain.customer is not None and domain.customer.email:
+        mail.enqueue(session, domain.customer.email, _("%(name)s could not be registered", name=name),
+                     _("Another holder has registered %(name)s, so we could not register it for you. "
+                       "What you paid for it is credited to your account.", name=name) + "\n",
+                     dedupe_key=f"domains:taken:{action.id}")
+    alerts.tell_staff(session, f"Domain registration failed: {name} is held by another registrar",
+                      f"The registration of {name} (action #{action.id}) failed: {action.last_error}\n"
+                      "The customer was told; a paid registration is credited.\n",
+                      dedupe_key=f"alert:domains:taken:{action.id}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from mpanel.core.errors import FieldError
-from mpanel.modules.customers.validation import check_country
+from mpanel.modules.customers.validation import check_country, registry_phone
 from mpanel_domains.i18n import gettext as _
 from mpanel_domains.models import DomainContact
 from mpanel_domains.registrar import ContactData
@@ -15,7 +15,6 @@ FIELDS = ["first_name", "last_name", "company", "email", "phone", "address1", "a
           "region", "country"]
 REQUIRED = ("first_name", "last_name", "email", "phone", "address1", "city", "postcode", "country")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+(\d{1,3})\.(\d{1,14})$")
 
 
 def check_email(value) -> str:
@@ -25,11 +24,12 @@ def check_email(value) -> str:
 
 
 def check_phone(value) -> str:
-    """``+CC.NUMBER`` as registries want it; spaces, dashes and brackets in the number are dropped."""
-    compact = re.sub(r"[\s()/-]", "", value) if isinstance(value, str) else ""
-    if not _PHONE.match(compact):
-        raise ValueError(_("Enter the phone number as +country code.number, e.g. +49.301234567"))
-    return compact
+    """``+CC.NUMBER`` as registries want it, from any international spelling
+    ("+49 30 1234567", E.164 as customers' phones are stored, "+49.301234567")."""
+    try:
+        return registry_phone(value if isinstance(value, str) else "")
+    except ValueError:
+        raise ValueError(_("Enter the phone number as +country code.number, e.g. +49.301234567")) from None
 
 
 def check_postcode(value) -> str:

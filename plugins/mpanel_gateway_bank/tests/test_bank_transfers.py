@@ -149,12 +149,17 @@ def test_staff_pages_record_and_import(billing, client):
     invoice = billing.invoice(customer, [("Hosting", "1", "100.00")])
     billing.tenant.web_login(client, billing.tenant.staff("Billing"))
     form = client.get("/bank/transfer/", base_url=billing.host)
+    assert '<select name="currency"' in form.get_data(as_text=True)  # ISO codes, not free text
     token = csrf_token(form.get_data(as_text=True))
-    recorded = client.post("/bank/transfer/", base_url=billing.host, data={
-        "csrf_token": token, "invoice": number(billing, invoice), "amount": "19.00", "currency": "EUR",
-        "reference": "DESK-1", "booked_on": "2026-11-20"})
+    recorded = client.post("/bank/transfer/?_l_=de", base_url=billing.host, data={
+        "csrf_token": token, "invoice": number(billing, invoice), "amount": "19,00", "currency": "EUR",
+        "reference": "DESK-1", "booked_on": "2026-11-20"})  # typed the German way
     assert recorded.status_code == 302
     assert state(billing, invoice) == ("partially_paid", D("19.00"), D("100.00"))
+    typo = client.post("/bank/transfer/", base_url=billing.host, data={
+        "csrf_token": token, "invoice": number(billing, invoice), "amount": "19,0x", "currency": "EUR",
+        "reference": "DESK-3"})
+    assert typo.status_code == 302 and state(billing, invoice)[1] == D("19.00")  # refused, nothing recorded
     unknown = client.post("/bank/transfer/", base_url=billing.host, data={
         "csrf_token": token, "invoice": "NOPE", "amount": "1", "currency": "EUR", "reference": "DESK-2"})
     assert unknown.status_code == 302

@@ -10,15 +10,40 @@ its payment (synced first when its own event has not arrived yet).
 from __future__ import annotations
 
 from mpanel_billing.gateways import methods, payments, reversals
-from mpanel_billing.gateways.base import SUCCEEDED, GatewayEvent
+from mpanel_billing.gateways.base import SUCCEEDED, GatewayError, GatewayEvent
 from mpanel_billing.gateways.models import PAYMENT, REFUND, PaymentMethod, Transaction
 from sqlalchemy import select
 
 from mpanel.modules.customers.models import Customer
 from mpanel_gateway_stripe import customers, objects
 
+MISSING = "resource_missing"  # Stripe's code for an object this account does not have
+
 
 def handle(gateway, event: GatewayEvent) -> str:
+    """Apply the event; one naming an object the account does not have is recorded for
+    staff and not retried (retrying cannot make it appear)."""
+    try:
+        return _apply(gateway, event)
+    except GatewayError as exc:
+        if exc.code != MISSING:
+            raise
+        _missing(gateway, event, exc)
+        return f"object missing: {exc.message}"[:200]
+
+
+def _missing(gateway, event: GatewayEvent, exc: GatewayError) -> None:
+    from mpanel.core import alerts, audit
+
+    audit.record(gateway.session, "gateway_event_object_missing", "GatewayEvent", event.id,
+                 {"type": event.type, "error": exc.message[:300]}, actor_id=None, actor=None)
+    alerts.tell_staff(gateway.session, f"A Stripe event names an object this account does not have: {event.id}",
+                      f"Stripe sent {event.type} ({event.id}), but the object it names is not in the Stripe "
+                      f"account: {exc.message}\nNothing was changed. Check the webhook's account and mode.\n",
+                      dedupe_key=f"alert:stripe:missing:{event.id}")
+
+
+def _apply(gateway, event: GatewayEvent) -> str:
     obj = (event.payload.get("data") or {}).get("object") or {}
     if event.type.startswith("payment_intent."):
         return _payment(gateway, obj)

@@ -9,6 +9,7 @@ creation answer was lost is found again instead of being created twice.
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 
 import stripe
@@ -31,10 +32,9 @@ from mpanel_billing.gateways.base import (
     WebhookRefused,
 )
 
-from mpanel.core.money import exponent
 from mpanel_gateway_stripe import customers, events, objects
 from mpanel_gateway_stripe.client import declined_intent, make_client, plain, translated
-from mpanel_gateway_stripe.currencies import CURRENCIES
+from mpanel_gateway_stripe.currencies import CURRENCIES, NotRepresentable, from_stripe, to_stripe
 
 EXPAND = ["latest_charge", "payment_method"]
 # Stripe.js and its frames on the checkout page (the kernel's policy allows only our origin).
@@ -79,11 +79,20 @@ class StripeGateway(PaymentGateway):
     def client(self) -> stripe.StripeClient:
         return make_client(self.setting("secret_key"))
 
+    @staticmethod
+    def to_provider(amount, currency: str) -> int:
+        """Stripe's own units (currencies.py), not ISO 4217's: ISK x 100, MGA x 1."""
+        try:
+            return to_stripe(amount, currency)
+        except NotRepresentable as exc:
+            raise GatewayError(str(exc)) from None
+
+    @staticmethod
+    def from_provider(units: int, currency: str):
+        return from_stripe(units, currency)
+
     def _units(self, transaction) -> int:
-        units = self.to_provider(transaction.amount, transaction.currency)
-        if exponent(transaction.currency) == 3 and units % 10:
-            raise GatewayError(f"Stripe takes {transaction.currency} in steps of 0.010")
-        return units
+        return self.to_provider(transaction.amount, transaction.currency)
 
     def _metadata(self, transaction) -> dict:
         return {"mpanel_tenant": str(self.tenant_id), "mpanel_transaction": str(transaction.id),
@@ -258,10 +267,13 @@ class StripeGateway(PaymentGateway):
 
     def verify_webhook(self, body: bytes, headers) -> GatewayEvent:
         try:
-            event = plain(stripe.Webhook.construct_event(body, headers.get("Stripe-Signature"),
-                                                         self.setting("webhook_secret"), tolerance=TOLERANCE))
-        except (stripe.SignatureVerificationError, ValueError) as exc:
+            stripe.WebhookSignature.verify_header(body.decode("utf-8"), headers.get("Stripe-Signature") or "",
+                                                  self.setting("webhook_secret"), tolerance=TOLERANCE)
+            event = json.loads(body)
+        except (stripe.SignatureVerificationError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
             raise WebhookRefused(f"signature refused: {exc}") from None
+        if not isinstance(event, dict):  # signed, but JSON that is no event object ([], "x", 1)
+            raise WebhookRefused("not a Stripe event")
         if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
             raise WebhookRefused("not a Stripe event")
         if bool(event.get("livemode")) == self.test_mode:

@@ -126,3 +126,36 @@ def test_events_of_unknown_objects_are_ignored(shop):
     shop.deliver_all()
     outcomes = shop.billing.run(lambda s: s.scalars(select(GatewayEventLog.outcome)).all())
     assert set(outcomes) == {"ignored"} and shop.payments() == 0
+
+
+@pytest.mark.parametrize("body", ["[]", '"charge.succeeded"', "1", "null"])
+def test_signed_json_that_is_not_an_event_object_is_refused(shop, body):
+    signed, header = shop.server.sign_event(body, shop.secret)
+    refused = requests.post(shop.live_url + shop.webhook_path, data=signed, timeout=5,
+                            headers={"Content-Type": "application/json", "Stripe-Signature": header})
+    assert refused.status_code == 400 and "error" in refused.json()
+    assert stored_events(shop) == 0
+
+
+def test_an_event_naming_a_missing_object_is_recorded_for_staff_not_retried(shop):
+    from mpanel.core import outbox
+    from mpanel.core.audit import AuditLog
+
+    owner = shop.billing.tenant.staff("Owner")
+    event = {"id": "evt_missing_dispute", "object": "event", "type": "charge.dispute.created", "livemode": False,
+             "created": int(time.time()), "data": {"object": {"id": "dp_not_in_this_account", "object": "dispute"}}}
+    assert shop.deliver(event).status_code == 200
+
+    def state(session):
+        row = session.scalars(select(GatewayEventLog)).one()
+        pending = session.scalars(select(outbox.OutboxMessage).where(
+            outbox.OutboxMessage.kind == "billing.gateway_event")).one()
+        audited = session.scalars(select(AuditLog.object_id).where(
+            AuditLog.action == "gateway_event_object_missing")).all()
+        alerts = [m.payload["to"] for m in session.scalars(select(outbox.OutboxMessage).where(
+            outbox.OutboxMessage.kind == "mail.send")) if "evt_missing_dispute" in m.payload["subject"]]
+        return row.processed_at is not None, row.outcome, pending.status, audited, alerts
+
+    processed, outcome, status, audited, alerts = shop.billing.run(state)
+    assert processed and outcome.startswith("object missing") and status == "done"
+    assert audited == ["evt_missing_dispute"] and alerts == [owner]

@@ -8,7 +8,9 @@ typed errors; see :data:`ERRORS`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import os
 import secrets
 import tempfile
@@ -168,6 +170,8 @@ class EppRegistrar(Registrar):
             info = self._info(name)
         except AuthorizationError:  # sponsored by another registrar
             return DomainState(name, TRANSFERRED_AWAY, ours=False)
+        if info.cl_id and info.cl_id != self.client.client_id:  # registries answer non-sponsors too
+            return DomainState(name, TRANSFERRED_AWAY, ours=False)
         return DomainState(name, _status(info), _day(info.ex_date), tuple(h.lower() for h in info.ns),
                            TRANSFER_LOCK in info.statuses)
 
@@ -246,9 +250,23 @@ class EppRegistrar(Registrar):
         if handle:
             self.client.contact_update(handle, postal_info=[postal], voice=voice, email=contact.email)
             return handle
-        handle = f"MP{secrets.token_hex(6).upper()}"
-        self.client.contact_create(EppContact(handle, (postal,), contact.email, _new_secret(), voice=voice))
+        handle = self._handle_for(contact)
+        try:
+            self.client.contact_create(EppContact(handle, (postal,), contact.email, _new_secret(), voice=voice))
+        except ObjectExists:
+            # Created by an earlier attempt whose result was lost or rolled back: reuse it.
+            if self.client.contact_info(handle).data.cl_id != self.client.client_id:
+                raise
+            self.client.contact_update(handle, postal_info=[postal], voice=voice, email=contact.email)
         return handle
+
+    def _handle_for(self, contact: ContactData) -> str:
+        """The same handle for the same contact data of this account and tenant, so a
+        registration that failed or was rolled back after creating it leaves no stray copy."""
+        from mpanel.core.tenancy import current_tenant_id
+
+        key = "\0".join([self.client.client_id, str(current_tenant_id()), *map(str, dataclasses.astuple(contact))])
+        return "MP" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
 
     @_mapped
     def set_contacts(self, name, contacts) -> None:

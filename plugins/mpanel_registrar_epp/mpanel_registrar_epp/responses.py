@@ -60,19 +60,38 @@ def parse_greeting(raw: bytes) -> Greeting:
     )
 
 
+def _number(value: str | None, what: str) -> int:
+    if value is None or not value.strip().isdigit():
+        raise ProtocolError(None, f"the server sent a response whose {what} is not a number: {value!r}")
+    return int(value)
+
+
 def parse_response(raw: bytes) -> Response:
+    """The parsed response; a malformed one (no ``<result>``, a non-numeric code, a date
+    or element that cannot be read) is a :class:`ProtocolError`, never another exception."""
     response = _parse(raw, "response")
+    try:
+        return _response(response)
+    except ProtocolError:
+        raise
+    except (AttributeError, ValueError, TypeError, IndexError, KeyError) as exc:
+        raise ProtocolError(None, f"the server sent a response that cannot be read: {exc}") from exc
+
+
+def _response(response) -> Response:
     result = response.find("epp:result", N)
+    if result is None:
+        raise ProtocolError(None, "the server sent a response without <result>")
     queue = response.find("epp:msgQ", N)
     if queue is not None:
         msg = queue.find("epp:msg", N)
         queue = MessageQueue(
-            count=int(queue.get("count")), id=queue.get("id"),
+            count=_number(queue.get("count"), "message count"), id=queue.get("id"),
             q_date=_date(queue.findtext("epp:qDate", None, N)),
             msg="".join(msg.itertext()).strip() if msg is not None else None)
     data = response.find("epp:resData/*", N)
     return Response(
-        code=int(result.get("code")),
+        code=_number(result.get("code"), "result code"),
         msg=result.findtext("epp:msg", "", N),
         cl_trid=response.findtext("epp:trID/epp:clTRID", None, N),
         sv_trid=response.findtext("epp:trID/epp:svTRID", None, N),

@@ -55,6 +55,7 @@ class EppTestServer:
         self._svtrids = count(1)
         self._fail_next: Reply | None = None
         self._drop_next = False
+        self._raw_next: bytes | None = None
         self._connections: set[ssl.SSLSocket] = set()
         self._tmp = tempfile.TemporaryDirectory(prefix="epp-test-server-")
         self.pki = create_pki(Path(self._tmp.name))
@@ -85,6 +86,11 @@ class EppTestServer:
         """Answer the next command after login with this error, without executing it."""
         with self._lock:
             self._fail_next = Reply(code, msg)
+
+    def answer_next_with(self, raw: bytes) -> None:
+        """Answer the next command after login with these bytes (a malformed response), unexecuted."""
+        with self._lock:
+            self._raw_next = raw
 
     def drop_next_connection(self) -> None:
         """Execute the next command after login, then close without answering."""
@@ -164,6 +170,9 @@ class EppTestServer:
         if verb == "logout":
             return self._respond(Reply(1500), cltrid), False
         with self._lock:
+            raw, self._raw_next = self._raw_next, None
+            if raw is not None:
+                return raw, True
             drop, self._drop_next = self._drop_next, False
             reply, self._fail_next = self._fail_next, None
             reply = reply or self.registry.execute(session, action)

@@ -19,7 +19,7 @@ from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
 from .. import credit, invoices, ledger
-from ..einvoice import ubl_for
+from ..einvoice import stored_ubl
 from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
 from ..pdf import stored_pdf
 from .schemas import (
@@ -112,7 +112,8 @@ class InvoiceApi(Api):
         customer = db.session.get(Customer, data["customer_id"])
         if customer is None:
             return self.response(404, message={"customer_id": ["no such customer"]})
-        invoice = invoices.create_draft(db.session, customer, data["currency"], data["due_date"], data["notes"])
+        invoice = invoices.create_draft(db.session, customer, data["currency"], data["due_date"], data["notes"],
+                                        data["tax_exchange_rate"])
         for index, line in enumerate(data["lines"]):
             try:
                 invoices.add_line(db.session, invoice, **line)
@@ -253,9 +254,9 @@ class InvoiceApi(Api):
             404: {$ref: '#/components/responses/404'}
             409: {description: A draft, a proforma or a tax EN 16931 cannot carry}
         """
-        name = f"{invoice.number}.xml"
-        return Response(ubl_for(invoice), mimetype="application/xml",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        document = stored_ubl(db.session, invoice)
+        return Response(document.content, mimetype=document.mime,
+                        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 
 
 def pdf_response(invoice: Invoice) -> Response:

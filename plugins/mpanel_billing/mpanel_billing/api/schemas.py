@@ -10,9 +10,14 @@ from mpanel.core.money import quantize
 from ..models.tax import TAX_CLASSES
 
 
+def not_zero(value) -> None:
+    if value == 0:
+        raise ValidationError("must not be 0")
+
+
 class LineSchema(Schema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    quantity = Money(required=True, validate=positive)
+    quantity = Money(required=True, validate=not_zero)  # negative: a refund line
     unit_price = Money(required=True, validate=not_negative)
     discount = Money(load_default=0)
     discount_reason = fields.String(load_default=None, validate=validate.Length(max=200))
@@ -32,6 +37,7 @@ class InvoiceCreateSchema(Schema):
     currency = fields.String(load_default=None, validate=validate.Length(equal=3))
     due_date = fields.Date(load_default=None)
     notes = fields.String(load_default=None, validate=validate.Length(max=2000))
+    tax_exchange_rate = Money(load_default=None, validate=positive)  # to the seller's national currency
     lines = fields.List(fields.Nested(LineSchema), required=True, validate=validate.Length(min=1, max=500))
     issue = fields.Boolean(load_default=False)
 
@@ -80,7 +86,10 @@ def invoice_json(invoice, detail: bool = False) -> dict:
         "net_total": _money(invoice.net_total, c), "tax_total": _money(invoice.tax_total, c),
         "total": _money(invoice.total, c), "amount_paid": _money(invoice.amount_paid, c),
         "amount_credited": _money(invoice.amount_credited, c), "amount_due": _money(invoice.amount_due, c),
-        "credited_invoice_id": invoice.credited_invoice_id,
+        "credited_invoice_id": invoice.credited_invoice_id, "tax_currency": invoice.tax_currency,
+        "tax_exchange_rate": _plain(invoice.tax_currency_rate) if invoice.tax_currency_rate else None,
+        "tax_total_in_tax_currency": (_money(invoice.tax_currency_tax, invoice.tax_currency)
+                                      if invoice.tax_currency else None),
     }
     if detail:
         data["lines"] = [{

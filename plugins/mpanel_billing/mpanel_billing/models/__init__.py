@@ -7,8 +7,8 @@ from .invoice import Invoice, InvoiceLine, InvoiceTax
 from .ledger import Account, LedgerEntry, Payment
 from .mail import MailTemplate
 from .numbering import NumberSeries
-from .tax import TaxRule
+from .tax import TaxRule, VatCheck
 
 __all__ = ["Account", "DunningStep", "Invoice", "InvoiceLine", "InvoiceTax", "LedgerEntry", "MailTemplate",
            "NumberSeries", "Order", "OrderLine", "Payment", "Service", "ServiceDunning", "ServicePeriod",
-           "StoredDocument", "TaxRule"]
+           "StoredDocument", "TaxRule", "VatCheck"]

@@ -63,6 +63,10 @@ class Invoice(CustomerOwned, Model):
     total = money()
     amount_paid = money()  # payments and applied credit, less payment reversals
     amount_credited = money()  # credit notes (and cancelled proformas)
+    # Art. 230: the VAT in the seller's national currency when the invoice is in another (taxcurrency.py).
+    tax_currency = Column(String(3))  # BT-6
+    tax_currency_rate = Column(Numeric(20, 10))  # 1 unit of ``currency`` in tax_currency, as recorded
+    tax_currency_tax = Column(Numeric(20, 4))  # BT-111
     credited_invoice_id = Column(Integer, ForeignKey("billing_invoices.id", ondelete="RESTRICT"), index=True)
     late_fee_for_id = Column(Integer, ForeignKey("billing_invoices.id", ondelete="RESTRICT"), unique=True)
     issued_at = Column(DateTime(timezone=True))

@@ -1,15 +1,16 @@
 """Tax rules per tenant: which tax applies to whom (see tax/rules.py)."""
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Column, Integer, SmallInteger, String
+from sqlalchemy import Boolean, Column, DateTime, Integer, SmallInteger, String, Text, UniqueConstraint
 
-from mpanel.core.tenancy import TenantScoped
+from mpanel.core.tenancy import CustomerOwned, TenantScoped
 
 from .columns import rate
 
 # Rule categories; "standard" and "reduced" are both VAT category S.
 CATEGORIES = ("standard", "reduced", "zero", "exempt", "reverse_charge")
-TAX_CLASSES = ("standard", "reduced", "zero", "exempt")  # what a line (later: a product) asks for
+# What a line (later: a product) asks for; "outside_scope": no supply for VAT (a late fee as damages).
+TAX_CLASSES = ("standard", "reduced", "zero", "exempt", "outside_scope")
 
 
 class TaxRule(TenantScoped, Model):
@@ -28,3 +29,18 @@ class TaxRule(TenantScoped, Model):
 
     def __repr__(self) -> str:
         return f"{self.name} ({self.rate} %)"
+
+
+class VatCheck(CustomerOwned, Model):
+    """The last online (VIES) check of a customer's VAT id: the result of the last check that
+    answered, and the failure of the last attempt while VIES could not answer (to retry)."""
+
+    __tablename__ = "billing_vat_checks"
+    __table_args__ = (UniqueConstraint("tenant_id", "customer_id", "vat_id"),)
+
+    id = Column(Integer, primary_key=True)
+    vat_id = Column(String(20), nullable=False)  # compact, with its prefix
+    valid = Column(Boolean)  # None: never answered
+    checked_at = Column(DateTime(timezone=True))  # when VIES last answered
+    attempted_at = Column(DateTime(timezone=True), nullable=False)
+    error = Column(Text)  # why the last attempt could not check; None once it answered

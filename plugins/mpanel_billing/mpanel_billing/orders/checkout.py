@@ -20,6 +20,7 @@ from mpanel.core.errors import FieldError
 from mpanel.core.unit_of_work import unit_of_work
 
 from .. import invoices
+from ..i18n import in_language
 from ..run import record_periods
 from ..services import lifecycle
 from ..services.cycles import MONTHS, period
@@ -83,8 +84,9 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
                     kind.add(session, order, draft, customer, item)
                     continue
                 _check_shapes(item)
-                quote = quote_product(session, item.get("product"), item.get("cycle"), customer=customer,
-                                      options=item.get("options"), addons=item.get("addons"), coupons=coupons)
+                quote = in_language(customer.language, quote_product, session, item.get("product"),
+                                    item.get("cycle"), customer=customer, options=item.get("options"),
+                                    addons=item.get("addons"), coupons=coupons)
                 take_stock(session, int(item["product"]), 1)
             service = _service(session, order, customer, item, quote, on)
             if quote.trial_days:

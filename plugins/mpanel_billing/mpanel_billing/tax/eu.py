@@ -17,8 +17,6 @@ STANDARD_RATES = {
     "SE": "25", "SI": "22", "SK": "23",
 }
 MEMBER_STATES = frozenset(STANDARD_RATES)
-# VAT ids use EL for Greece, ISO 3166 uses GR.
-VAT_PREFIX_TO_COUNTRY = {"EL": "GR"}
 
 
 def seed_standard_rates(session) -> int:

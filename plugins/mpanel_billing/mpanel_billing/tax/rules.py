@@ -10,7 +10,8 @@ known about the buyer and the line's tax class. In order:
    opted in to OSS, else the seller's country rule;
 4. otherwise the most specific matching rule (region, then country, then a
    rule for every country); with none, an EU seller's sale outside the EU
-   is export (G), anything else is not subject to tax (O).
+   is outside the scope of EU VAT (O: services are supplied where the buyer
+   is, art. 44 and 58), as is anything else.
 
 A second-level tax (level 2) is added on top of a taxable level-1 result.
 Prices are tax-inclusive when the rule that priced them says so; where no
@@ -26,14 +27,19 @@ from decimal import Decimal
 from ..documents import EXEMPT, EXPORT, OUTSIDE_SCOPE, REVERSE_CHARGE, STANDARD, ZERO_RATED
 from .eu import MEMBER_STATES
 
+# Exemption reasons (BT-120) citing the directive (art. 226(11)); the VATEX codes are documents.VATEX.
 NOTES = {
     REVERSE_CHARGE: "Reverse charge: VAT to be accounted for by the recipient "
                     "(Art. 196 Council Directive 2006/112/EC)",
-    EXEMPT: "Exempt from tax: the customer is tax exempt",
-    EXPORT: "Supply outside the EU: not subject to EU VAT",
-    OUTSIDE_SCOPE: "Not subject to tax",
+    EXEMPT: "Exempt based on article 132 of the Council Directive 2006/112/EC",
+    EXPORT: "Export outside the EU (Art. 146 Council Directive 2006/112/EC)",
+    OUTSIDE_SCOPE: "Not subject to VAT",
     ZERO_RATED: "Zero rated",
 }
+# Services to a buyer outside the EU are supplied where the buyer is (art. 44, 58): outside the scope of EU VAT.
+# A late payment fee is damages, no consideration for a supply (ECJ C-277/05): outside the scope of VAT.
+NO_SUPPLY = "Not subject to VAT: compensation for late payment, no consideration for a supply"
+OUTSIDE_EU = "Not subject to VAT: services supplied outside the EU (Art. 44 and 58 Council Directive 2006/112/EC)"
 _CATEGORY = {"standard": STANDARD, "reduced": STANDARD, "zero": ZERO_RATED, "exempt": EXEMPT,
              "reverse_charge": REVERSE_CHARGE}
 ZERO = Decimal(0)
@@ -107,6 +113,8 @@ def _no_rule(category: str, rules, seller_country: str) -> TaxDecision:
 def decide(rules, seller_country: str, buyer: Buyer, tax_class: str = "standard", oss: bool = False) -> TaxDecision:
     rules = [rule for rule in rules if getattr(rule, "active", True)]
     eu_seller = seller_country in MEMBER_STATES
+    if tax_class == "outside_scope":
+        return TaxDecision(OUTSIDE_SCOPE, ZERO, NO_SUPPLY, None, NO_SUPPLY)
     if buyer.tax_exempt or tax_class == "exempt":
         return _no_rule(EXEMPT, rules, seller_country)
     if eu_seller and buyer.country in MEMBER_STATES and buyer.country != seller_country:
@@ -119,8 +127,9 @@ def decide(rules, seller_country: str, buyer: Buyer, tax_class: str = "standard"
     if rule is None:
         if tax_class == "zero":
             return _no_rule(ZERO_RATED, rules, seller_country)
-        return _no_rule(EXPORT if eu_seller and buyer.country not in MEMBER_STATES else OUTSIDE_SCOPE,
-                        rules, seller_country)
+        if eu_seller and buyer.country not in MEMBER_STATES:
+            return TaxDecision(OUTSIDE_SCOPE, ZERO, OUTSIDE_EU, _home_price_rate(rules, seller_country), OUTSIDE_EU)
+        return _no_rule(OUTSIDE_SCOPE, rules, seller_country)
     category = _CATEGORY[rule.category]
     if category == STANDARD and rule.rate == 0:
         category = ZERO_RATED

@@ -1,24 +1,34 @@
 """VAT identification numbers: check digits always, VIES online only when enabled.
 
-The online check is pluggable (``set_online_check``) and off by default: it
-needs the network and a SOAP client. The default online check is
-python-stdnum's ``check_vies``.
+The online check is python-stdnum's ``check_vies`` (SOAP through zeep) and is
+pluggable (``set_online_check``). It answers valid or invalid, or raises
+``CouldNotCheck`` when VIES did not answer (network, SOAP fault such as
+MS_UNAVAILABLE): that is no verdict on the number (see tax/vies.py).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from stdnum.eu import vat
 
-from .eu import VAT_PREFIX_TO_COUNTRY
+from mpanel.modules.customers.validation import compact_vat_id
 
-log = logging.getLogger(__name__)
+# VIES faults that are a verdict on the request, not an outage.
+_INVALID_FAULTS = ("INVALID_INPUT",)
+
+
+class CouldNotCheck(Exception):
+    """VIES gave no answer on the number."""
 
 
 def _vies(number: str) -> bool:
-    return bool(vat.check_vies(number)["valid"])
+    try:
+        return bool(vat.check_vies(number, timeout=10)["valid"])
+    except Exception as exc:  # zeep's Fault and TransportError, requests' errors, a broken WSDL ...
+        if any(code in str(exc) for code in _INVALID_FAULTS):
+            return False
+        raise CouldNotCheck(f"{type(exc).__name__}: {exc}") from exc
 
 
 _online_check: Callable[[str], bool] = _vies
@@ -31,22 +41,22 @@ def set_online_check(check: Callable[[str], bool]) -> Callable[[str], bool]:
     return previous
 
 
+def check_online(number: str) -> bool:
+    """VIES' verdict on a compact VAT id; CouldNotCheck when there is none."""
+    return _online_check(vat.compact(number))
+
+
 def vat_country(number: str) -> str | None:
-    """The ISO country of a well-formed EU VAT id, else None."""
-    if not number or not vat.is_valid(number):
-        return None
-    prefix = vat.compact(number)[:2]
-    return VAT_PREFIX_TO_COUNTRY.get(prefix, prefix)
+    """The ISO country of a well-formed VAT id (EU, CH, NO, GB), else None."""
+    checked = compact_vat_id(number) if number else None
+    return checked[0] if checked else None
 
 
-def is_valid_for(number: str | None, country: str, online: bool = False) -> bool:
-    """A VAT id with valid check digits, issued by ``country`` (and, if asked, known to VIES)."""
-    if vat_country(number or "") != country:
-        return False
-    if not online:
-        return True
-    try:
-        return _online_check(vat.compact(number))
-    except Exception as exc:  # VIES is often down: charge VAT rather than guess
-        log.warning("online VAT id check failed for %s: %s", number, exc)
-        return False
+def is_valid_for(number: str | None, country: str) -> bool:
+    """A VAT id with valid check digits, issued by ``country``."""
+    return vat_country(number or "") == country
+
+
+def is_eu(number: str) -> bool:
+    """An EU VAT id, the only kind VIES knows."""
+    return vat.is_valid(number)

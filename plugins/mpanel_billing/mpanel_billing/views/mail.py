@@ -19,11 +19,15 @@ SAMPLE = {name: "x" for name in VARIABLES} | {"_": lambda text, **values: text %
 
 
 def check_template(source: str) -> None:
-    """Refuse a text the sandbox would not render (syntax, unsafe attribute access)."""
+    """Refuse a text the sandbox would not render with sample values: syntax, unsafe
+    attribute access, a cost limit (size, time, output), or any error it raises
+    (``range(10**10)``, ``1/0``): a form error, never a 500."""
     try:
         mail.render(source or "", SAMPLE, html=False)
-    except TemplateError as exc:  # SecurityError is one
+    except TemplateError as exc:  # SecurityError and TemplateLimitError are ones
         raise ValueError(f"the template does not render: {exc}") from None
+    except Exception as exc:
+        raise ValueError(f"the template does not render: {type(exc).__name__}: {exc}") from None
 
 
 def check_subject(source: str) -> None:

@@ -1,0 +1,1 @@
+"""Tenant settings for how MPanel talks to the outside: mail sender, API limits, CORS."""
