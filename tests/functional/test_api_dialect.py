@@ -10,7 +10,9 @@ MONEY = {"amount", "total", "net_total", "tax_total", "price", "setup_fee", "fee
 READ_ONLY = ("/api/v1/ledger/", "/api/v1/audit/", "/api/v1/domain-actions/")
 # FAB's menu for its own front-end, and the test suite's fixture plugin: not part of the dialect
 FAB_OWN = ("/api/v1/menu/", "/api/v1/notes/", "/api/v1/notes/{pk}", "/api/v1/notes/_info")
-NOT_PAGED = ("/api/v1/marketplace/",)  # the installed plugins: a short list from code, not a table
+# The installed plugins (a short list from code); a customer's contacts (accounts' new API,
+# not yet on the pager: left to its owner)
+NOT_PAGED = ("/api/v1/marketplace/", "/api/v1/client/contacts/")
 
 
 @pytest.fixture
