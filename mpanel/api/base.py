@@ -16,7 +16,7 @@ from mpanel.extensions import db
 
 from . import openapi, paging
 from .errors import answer, message
-from .fields import make_strict
+from .fields import make_strict, money_as_strings
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,10 @@ class Dialect:
             return self.response(known[0], message=known[1])
         return self.response(500, message={REQUEST: ["internal error"]})
 
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        openapi.add_components(api_spec)
+
     def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
         super().operation_helper(path, operations, methods, func, **kwargs)
         openapi.complete(self, path, operations, methods, func)
@@ -101,13 +105,22 @@ class Api(Dialect, BaseApi):
 
 
 class ModelApi(Dialect, ModelRestApi):
-    """CRUD on one model: strict input types, the one pager for lists."""
+    """CRUD on one model: strict input types, the one pager for lists; a resource
+    without write permissions has no write routes (nor operations in the document)."""
+
+    def __init__(self):
+        writes = {"can_post": "post", "can_put": "put", "can_delete": "delete"}
+        if self.base_permissions is not None:
+            self.exclude_route_methods = {*self.exclude_route_methods,
+                                          *(m for p, m in writes.items() if p not in self.base_permissions)}
+        super().__init__()
 
     def _init_model_schemas(self) -> None:
         super()._init_model_schemas()
-        for schema in (self.add_model_schema, self.edit_model_schema):
+        for schema in (self.list_model_schema, self.show_model_schema, self.add_model_schema,
+                       self.edit_model_schema):
             if schema is not None:
-                make_strict(schema)
+                make_strict(money_as_strings(schema))
 
     def get_list_headless(self, **kwargs):
         """The dialect's pager instead of FAB's rison ``q``."""

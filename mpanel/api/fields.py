@@ -11,9 +11,9 @@ from mpanel.core.money import to_decimal
 from mpanel.web.routing import MAX_ID
 
 
-class Money(fields.Field):
+class Money(fields.String):
     """A decimal sent as a string (or an integer); floats are refused, they lose cents.
-    Sent back as a string."""
+    Sent back as a string (and documented as one)."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, str | int):
@@ -71,4 +71,22 @@ def make_strict(schema: Schema) -> Schema:
     """Make the integer and boolean fields of ``schema`` (and its nested ones) strict."""
     for field in schema.fields.values():
         _strict_field(field)
+    return schema
+
+
+def money_as_strings(schema: Schema) -> Schema:
+    """Replace a model schema's Decimal fields by :class:`Money`: strings in and out."""
+    for name, field in list(schema.fields.items()):
+        if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+            money_as_strings(field.schema)
+        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+            money_as_strings(field.inner.schema)
+        elif isinstance(field, fields.Decimal):
+            money = Money(required=field.required, allow_none=field.allow_none, validate=field.validators,
+                          load_default=field.load_default, dump_only=field.dump_only, load_only=field.load_only,
+                          data_key=field.data_key)
+            money._bind_to_schema(name, schema)
+            for table in (schema.fields, schema.load_fields, schema.dump_fields):
+                if name in table:
+                    table[name] = money
     return schema

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from flask import request
 from sqlalchemy import Boolean, Integer, String, func, inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from mpanel.core.errors import FieldError
 from mpanel.web.routing import MAX_ID
 
 PARAMETERS = ("page", "page_size", "sort")
 MAX_PAGE_SIZE = 100
+
+
+def paged(fn):
+    """Mark a list endpoint: the document gives it the pager's parameters."""
+    fn._paged = True
+    return fn
 
 
 class ListError(FieldError):
@@ -110,5 +117,8 @@ def sort_columns(model, names) -> tuple:
 def model_list(api) -> tuple[int, list]:
     """A ModelApi's list: its ``search_columns`` filter, its ``order_columns`` sort."""
     model = api.datamodel.obj
-    return page(select(model), model, model_filters(model, api.search_columns),
-                sort_columns(model, api.order_columns))
+    relations = inspect(model).relationships
+    shown = {column.split(".")[0] for column in api.list_columns} & set(relations.keys())
+    query = select(model).options(*((selectinload if relations[name].uselist else joinedload)(getattr(model, name))
+                                    for name in sorted(shown)))
+    return page(query, model, model_filters(model, api.search_columns), sort_columns(model, api.order_columns))

@@ -34,7 +34,7 @@ def test_rest_answers_404_for_every_resource_of_another_tenant(two_shops):
             kwargs = {"json": {}} if method == "put" else {}
             response = a(method, f"{resource}/{theirs[key]}", **kwargs)
             assert response.status_code == 404, (key, method, response.get_json())
-        listed = {row["id"] for row in a("get", f"{resource}/?q=(page_size:100)").get_json()["result"]}
+        listed = {row["id"] for row in a("get", f"{resource}/?page_size=100").get_json()["result"]}
         assert theirs[key] not in listed and ours[key] in listed, key
     # Nothing of B's changed.
     assert b("get", f"catalog-prices/{theirs['price']}").get_json()["result"]["price"] == "12.5000"

@@ -100,6 +100,7 @@ class BankApi(Api):
     @expose("/lines", methods=["GET"])
     @protect()
     @safe
+    @paging.paged
     def lines(self):
         """Statement lines, newest first; ?status=unmatched for what waits for staff.
         ---

@@ -58,6 +58,7 @@ class InvoiceApi(Api):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @paging.paged
     @transaction
     def list(self):
         """Invoices and credit notes of the tenant, newest first.

@@ -88,6 +88,7 @@ class TransactionApi(Api):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @paging.paged
     @in_transaction
     def list(self):
         """Transactions, newest first.
@@ -159,6 +160,7 @@ class PaymentMethodApi(Api):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @paging.paged
     @in_transaction
     def list(self):
         """Saved payment methods (not removed ones unless ?removed=true).

@@ -107,6 +107,7 @@ class OrderApi(Api):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @paging.paged
     @permission_name("get")
     @transaction
     def list(self):
@@ -167,6 +168,7 @@ class ServiceApi(Api):
     @expose("/", methods=["GET"])
     @protect()
     @safe
+    @paging.paged
     @permission_name("get")
     @transaction
     def list(self):
