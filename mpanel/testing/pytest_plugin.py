@@ -182,7 +182,7 @@ class TenantHandle:
 
         return self._in_scope(add)
 
-    def contact(self, customer_id, email=None, permissions=("billing", "technical", "domains")):
+    def contact(self, customer_id, email=None, permissions=("billing", "services", "technical", "domains")):
         from mpanel.core.security.users import create_contact
         from mpanel.modules.customers.models import Customer
 

@@ -64,7 +64,7 @@ def test_a_new_customer_signs_up_verifies_and_reaches_the_client_area(live_serve
     page.close()
 
 
-def test_an_invited_billing_contact_sees_invoices_but_not_domains(live_server, browser, factory, smtp):
+def test_an_invited_billing_contact_sees_invoices_but_not_services_or_domains(live_server, browser, factory, smtp):
     tenant = factory.tenant()
     base = f"http://{tenant.slug}.localhost:{live_server}"
     customer = tenant.customer()
@@ -86,8 +86,9 @@ def test_an_invited_billing_contact_sees_invoices_but_not_domains(live_server, b
     _set_password(page, _on_port(_link(smtp, "billie@example.com", "invitation"), live_server))
     _sign_in(page, base, "billie@example.com", CHOSEN)
     menu = page.inner_text("#client-nav")
-    assert "Invoices" in menu and "Domains" not in menu and "Contacts" not in menu
+    assert "Invoices" in menu and "Services" not in menu and "Domains" not in menu and "Contacts" not in menu
     assert page.goto(f"{base}/client/billing/").status == 200
+    assert page.goto(f"{base}/client/billing/services").status == 403
     assert page.goto(f"{base}/client/domains/").status == 403
     page.close()
 

@@ -3,13 +3,16 @@ and the account-security tables (second factor, devices, sessions, API keys)."""
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ARRAY, CIDR
 
 from mpanel.core.tenancy import TenantScoped
 
-# What a customer contact may do in the client area besides seeing the account.
-CONTACT_PERMISSIONS = ("billing", "technical", "domains", "support")
+# What a customer contact may do in the client area besides seeing the account, with its
+# label: "billing" is invoices, payments and orders; "services" the services (WHMCS's "products").
+CONTACT_PERMISSIONS = {"billing": _l("Invoices"), "services": _l("Services"), "technical": _l("Technical"),
+                       "domains": _l("Domains"), "support": _l("Support")}
 
 
 class MPanelUser(TenantScoped, User):
@@ -38,7 +41,7 @@ class MPanelUser(TenantScoped, User):
         return self.customer_id is not None
 
     def may(self, permission: str) -> bool:
-        """A contact's client-area permission (billing, technical, domains, support); owners may all."""
+        """A contact's client-area permission (a key of CONTACT_PERMISSIONS); owners may all."""
         return self.contact_owner or permission in self.contact_permissions.split(",")
 
 

@@ -33,8 +33,9 @@ def create_user(email: str, password: str, role: str, first_name: str = "", last
     return user
 
 
-def create_contact(customer, email: str, password: str | None, permissions=("billing", "technical", "domains"),
-                   owner: bool = False, first_name: str = "", last_name: str = ""):
+def create_contact(customer, email: str, password: str | None,
+                   permissions=("billing", "services", "technical", "domains"), owner: bool = False,
+                   first_name: str = "", last_name: str = ""):
     """A login for ``customer``; ``password`` None: none yet (an invitation sets it)."""
     user = create_user(email, password or new_token(), CUSTOMER, first_name or customer.first_name,
                        last_name or customer.last_name, customer=customer, locale=customer.language,

@@ -3,7 +3,7 @@ history, services (with plan changes and cancellation) and the cart.
 
 The kernel scopes these requests to the signed-in contact's customer (ORM
 criteria and row-level security), so another customer's invoice or service is
-simply not found. Contacts need the "billing" permission. Forms post with a CSRF
+simply not found. Contacts need the "billing" permission, for services the "services" one. Forms post with a CSRF
 token; bad input is shown on the form (400) and nothing is saved.
 """
 
@@ -112,7 +112,7 @@ def _plans() -> list[dict]:
 
 
 @blueprint.route("/services")
-@client_page("billing")
+@client_page("services")
 def services():
     rows = db.session.scalars(select(Service).order_by(Service.id.desc())).all()
     return render_client("billing/client/services.html", services=rows)
@@ -124,7 +124,7 @@ def _service_page(service: Service, quote=None, error=None, status=200):
 
 
 @blueprint.route("/services/<int:pk>")
-@client_page("billing")
+@client_page("services")
 def service(pk: int):
     """The service; with ``?product=&cycle=`` also what changing to that plan would cost."""
     service = _service(pk)
@@ -138,7 +138,7 @@ def service(pk: int):
 
 
 @blueprint.route("/services/<int:pk>/change", methods=["POST"])
-@client_page("billing")
+@client_page("services")
 def change(pk: int):
     _checked()
     service = _service(pk)
@@ -157,7 +157,7 @@ def change(pk: int):
 
 
 @blueprint.route("/services/<int:pk>/cancel", methods=["POST"])
-@client_page("billing")
+@client_page("services")
 def cancel(pk: int):
     _checked()
     service = _service(pk)

@@ -27,7 +27,7 @@ class BillingPlugin(Plugin):
     role_permissions = with_payment_roles({"Owner": _FULL, "Admin": _FULL, "Billing": _FULL, "Support": _READ_ONLY,
                                            "Read-only": _READ_ONLY, "Customer": _CUSTOMER})
     client_links = (("billing_client.invoices", N_("Invoices"), "billing"),
-                    ("billing_client.services", N_("Services"), "billing"),
+                    ("billing_client.services", N_("Services"), "services"),
                     ("billing_client.cart", N_("Order"), "billing"),
                     ("billing_client.credit", N_("Credit"), "billing"),
                     ("billing_payments.history", N_("Payments"), "billing"),

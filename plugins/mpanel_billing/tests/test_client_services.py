@@ -151,11 +151,35 @@ def test_a_trial_order_goes_to_the_services(client, contact):
     assert counts(contact) == (2, 1, 2)
 
 
-def test_staff_have_no_client_pages_and_contacts_need_the_billing_permission(client, contact):
+def test_staff_have_no_client_pages_and_contacts_need_their_permission(client, contact):
+    """Services need the "services" permission, invoices, credit and the cart "billing"."""
     client.get("/logout/", base_url=contact.host)
     contact.tenant.web_login(client, contact.tenant.contact(contact.customer_id, permissions=("technical",)))
-    for path in ("/services", f"/services/{contact.service_id}", "/credit", "/cart"):
+    for path in ("/", "/services", f"/services/{contact.service_id}", "/credit", "/cart"):
         assert get(client, contact, path).status_code == 403, path
+    client.get("/logout/", base_url=contact.host)
+    billing_only = contact.tenant.contact(contact.customer_id, permissions=("billing",))
+    contact.tenant.web_login(client, billing_only)
+    for path in ("/", "/credit", "/cart"):
+        assert get(client, contact, path).status_code == 200, path
+    for path in ("/services", f"/services/{contact.service_id}"):
+        assert get(client, contact, path).status_code == 403, path
+    token = csrf_token(get(client, contact, f"/cart?product={contact.plans['small']}").get_data(as_text=True))
+    refused = client.post(f"/client/billing/services/{contact.service_id}/cancel", base_url=contact.host,
+                          data={"when": "now", "csrf_token": token})
+    assert refused.status_code == 403
+    assert contact.run(lambda s: s.get(Service, contact.service_id).status) == "active"
+    menu = re.search(r'id="client-nav".*?</ul>', get(client, contact, "/").get_data(as_text=True), re.S).group(0)
+    assert "/client/billing/" in menu and "/client/billing/services" not in menu
+    for path in ("/api/v1/services/", f"/api/v1/services/{contact.service_id}"):  # REST, signed in by the page
+        assert client.get(path, base_url=contact.host).status_code == 403, path
+    client.get("/logout/", base_url=contact.host)
+    services_only = contact.tenant.contact(contact.customer_id, permissions=("services",))
+    contact.tenant.web_login(client, services_only)
+    assert get(client, contact, "/services").status_code == 200
+    assert get(client, contact, "/").status_code == 403
+    listed = client.get("/api/v1/services/", base_url=contact.host)
+    assert listed.status_code == 200 and [row["id"] for row in listed.get_json()["result"]] == [contact.service_id]
     client.get("/logout/", base_url=contact.host)
     contact.tenant.web_login(client, contact.tenant.staff("Owner"))
     assert get(client, contact, "/services").status_code == 404

@@ -146,9 +146,15 @@ class OrderApi(Api):
         return self.response(200, result=order_json(order))
 
 
+def _contact_may_see_services() -> bool:
+    return not g.user.customer_id or g.user.may("services")
+
+
 def _service(fn):
     @functools.wraps(fn)
     def run(self, pk):
+        if not _contact_may_see_services():
+            return self.response_403()
         service = db.session.get(Service, pk)
         if service is None:
             return self.response_404()
@@ -184,6 +190,8 @@ class ServiceApi(Api):
             200: {description: "count and result (money as strings)"}
             400: {$ref: '#/components/responses/400'}
         """
+        if not _contact_may_see_services():
+            return self.response_403()
         count, rows = paging.page(select(Service), Service, {
             "status": (Service.status, STATUSES), "customer_id": (Service.customer_id, int)})
         return self.response(200, count=count, result=[service_json(service) for service in rows])
