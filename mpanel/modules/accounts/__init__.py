@@ -23,6 +23,7 @@ def install(app, appbuilder) -> None:
         impersonation,
         invitation_views,
         profile,
+        settings_views,
         signup_views,
         team,
     )
@@ -35,8 +36,11 @@ def install(app, appbuilder) -> None:
     app.register_blueprint(invitation_views.blueprint)
     app.register_blueprint(team.blueprint)
     app.register_blueprint(contacts_views.blueprint)
+    app.register_blueprint(settings_views.blueprint)
     appbuilder.add_api(contacts_views.ClientContactsApi)
     appbuilder.add_link("Staff", href="/staff/team/", label=_l("Staff"), icon="fa-id-badge", category="Administration")
+    appbuilder.add_link("Account settings", href="/staff/account-settings/", label=_l("Account settings"),
+                        icon="fa-user-plus", category="Administration")
     app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
     user_logged_out.connect(lambda _app, **_kw: session.pop(impersonation.SESSION_KEY, None), app)
     signup_views.throttle(app, appbuilder.sm.limiter)

@@ -4,17 +4,30 @@ each with a version stored with every acceptance."""
 
 from __future__ import annotations
 
-from mpanel.core.settings import get_settings, set_settings
+from mpanel.core.settings import Setting, get_settings, parse_settings, set_settings
 
 NAMESPACE = "accounts"
 SIGNUP_MODES = ("open", "approval", "closed")
+TEXT_LIMIT, VERSION_LIMIT = 50_000, 20
+
+
+def _length(limit: int, required: bool = False):
+    def check(value: str) -> None:
+        if required and not value.strip():
+            raise ValueError("must not be empty")
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+
+    return check
+
+
 DEFAULTS = {
-    "signup": "open",
-    "terms_text": "",
-    "terms_version": "1",
-    "privacy_text": "",
-    "privacy_version": "1",
-    "impersonation_write": False,  # staff logged in as a client may submit client-area forms
+    "signup": Setting("open", "choice", choices=SIGNUP_MODES),
+    "terms_text": Setting("", "textarea", check=_length(TEXT_LIMIT)),
+    "terms_version": Setting("1", check=_length(VERSION_LIMIT, required=True)),
+    "privacy_text": Setting("", "textarea", check=_length(TEXT_LIMIT)),
+    "privacy_version": Setting("1", check=_length(VERSION_LIMIT, required=True)),
+    "impersonation_write": Setting(False, "bool"),  # staff logged in as a client may submit client-area forms
 }
 
 
@@ -27,7 +40,18 @@ def signup_mode(session) -> str:
     return mode if mode in SIGNUP_MODES else "closed"
 
 
+def parse(raw) -> tuple[dict, dict[str, str]]:
+    """Typed values of a settings form (or JSON) and ``{field: why refused}``."""
+    return parse_settings(DEFAULTS, raw)
+
+
 def save(session, values: dict) -> None:
-    if values.get("signup", "open") not in SIGNUP_MODES:
-        raise ValueError(f"signup must be one of {', '.join(SIGNUP_MODES)}")
-    set_settings(session, NAMESPACE, {k: v for k, v in values.items() if k in DEFAULTS})
+    """Store ``values`` (some or all settings); a bad one raises ValueError naming it."""
+    parsed = {}
+    for key, value in values.items():
+        if key in DEFAULTS:
+            try:
+                parsed[key] = DEFAULTS[key].parse(value)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from exc
+    set_settings(session, NAMESPACE, parsed)
