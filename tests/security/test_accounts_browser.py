@@ -1,6 +1,7 @@
 """Accounts in a real browser (Debian chromium via Playwright), mail read from
-a real SMTP server: sign-up with verification, an invited billing contact, an
-invited Support member, and a tenant onboarded by the operator."""
+a real SMTP server: sign-up with verification, then an order paid by bank
+transfer, an invited billing contact, an invited Support member, and a tenant
+onboarded by the operator."""
 
 import re
 import uuid
@@ -39,9 +40,18 @@ def _set_password(page, link, password=CHOSEN):
     page.wait_for_load_state()
 
 
-def test_a_new_customer_signs_up_verifies_and_reaches_the_client_area(live_server, browser, factory, smtp):
-    tenant = factory.tenant()
-    base = f"http://{tenant.slug}.localhost:{live_server}"
+def test_a_new_customer_signs_up_verifies_orders_and_pays_by_bank_transfer(live_server, browser, billing, client,
+                                                                          smtp):
+    from mpanel_billing.models import Invoice
+    from mpanel_billing.testing import D, make_plans
+    from mpanel_gateway_bank.reference import creditor_reference, grouped
+    from sqlalchemy import select
+
+    from mpanel.modules.customers.models import Customer
+    from mpanel.testing.pytest_plugin import bearer
+
+    plans = make_plans(billing)
+    base = f"http://{billing.tenant.slug}.localhost:{live_server}"
     page = browser.new_page()
     page.goto(f"{base}/")
     page.click("#signup-link")
@@ -61,6 +71,37 @@ def test_a_new_customer_signs_up_verifies_and_reaches_the_client_area(live_serve
     page.wait_for_load_state()
     assert page.url == f"{base}/client/" and not page.is_visible("#verify-notice")
     assert "Invoices" in page.inner_text("#client-nav")
+
+    # Verified, Nina orders Small (10.00 a month + 5.00 setup) and reaches its invoice.
+    with page.expect_navigation():
+        page.click("#client-nav >> text=Order")
+    assert page.url == f"{base}/client/billing/cart"
+    page.goto(f"{base}/client/billing/cart?product={plans['small']}")
+    page.select_option("#cycle", "monthly")
+    page.click("#place-order")
+    page.wait_for_selector("#pay-now")
+    number = re.search(r"INV-\d{4}-\d{5}", page.inner_text("h2")).group(0)
+    customer_id = billing.run(lambda s: s.scalar(select(Customer.id).where(Customer.email == "nina@example.com")))
+    invoices = billing.run(lambda s: s.execute(select(Invoice.id, Invoice.number, Invoice.total, Invoice.status)
+                                               .where(Invoice.customer_id == customer_id)).all())
+    [(invoice_id, stored_number, total, status)] = invoices
+    assert (stored_number, total, status) == (number, D("17.85"), "unpaid")  # 15.00 + 19 % VAT
+    details = page.inner_text("#bank-details")
+    assert "DE89" in details  # the tenant's IBAN
+    page.click("#pay-now")
+    assert page.url.startswith(f"{base}/client/billing/payments/pay")
+    assert "DE89 3704 0044 0532 0130 00" in page.inner_text("body") and "17.85" in page.inner_text("body")
+    assert grouped(creditor_reference(number)) in page.inner_text("body")  # the reference to write on the transfer
+
+    # Her transfer arrives; staff record it (the bank's id for it as reference), and her invoice is paid.
+    staff = bearer(billing.tenant.api_token(client, billing.tenant.staff("Billing")))
+    booked = client.post("/api/v1/bank/transfers", headers=staff, base_url=billing.host, json={
+        "invoice_id": invoice_id, "amount": "17.85", "currency": "EUR", "reference": "BANK-NINA-1",
+        "booked_on": "2026-11-20"})
+    assert booked.status_code == 200 and booked.get_json()["applied"] == "17.85"
+    assert billing.load(invoice_id, lambda invoice: (invoice.status, invoice.amount_due)) == ("paid", D(0))
+    page.goto(f"{base}/client/billing/{invoice_id}")
+    assert "Status: paid" in page.inner_text("body") and not page.is_visible("#pay-now")
     page.close()
 
 
