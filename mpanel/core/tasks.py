@@ -246,7 +246,7 @@ def _close_stale(session, name: str) -> int:
 def run_recorded(name: str, fn, *args, tenant_id=None):
     """Run ``fn(counts, *args)`` with an automation-status row for it, under the
     run's lock; stale "running" rows of the same task are closed first. Returns
-    ``{"status", "counts", "failures"}`` ("skipped" when another run holds the lock).
+    ``{"status", "counts", "failures", "error"}`` ("skipped" when another run holds the lock).
     The error texts noted with :func:`record_failure` become the row's ``error``."""
     from mpanel.extensions import db
     from mpanel.modules.automation.models import AutomationRun
@@ -254,7 +254,7 @@ def run_recorded(name: str, fn, *args, tenant_id=None):
     with _app_context(), tenant_scope(tenant_id), _run_lock(name, tenant_id) as held:
         if not held:
             log.info("%s (tenant %s) is already running; this run is skipped", name, tenant_id)
-            return {"status": "skipped", "counts": {}, "failures": 0}
+            return {"status": "skipped", "counts": {}, "failures": 0, "error": None}
         closed = _close_stale(db.session, name)
         entry = AutomationRun(task=name)
         db.session.add(entry)
@@ -277,4 +277,4 @@ def run_recorded(name: str, fn, *args, tenant_id=None):
         db.session.commit()
         db.session.remove()
         counters.JOBS.labels(task=name, status=status).inc()
-        return {"status": status, "counts": counts, "failures": failures}
+        return {"status": status, "counts": counts, "failures": failures, "error": error}

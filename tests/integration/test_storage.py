@@ -77,7 +77,13 @@ def test_a_tenant_key_cannot_leave_its_namespace(tmp_path, key):
     assert backend.get("tenants/2/docs/b.pdf") == b"secret of tenant 2"
 
 
-def test_the_tenant_comes_from_the_scope(app, factory):
+@pytest.fixture
+def app_files(app, tmp_path, monkeypatch):
+    """The app's storage in a folder of the test's own (tenant ids repeat across test sessions)."""
+    monkeypatch.setitem(app.extensions, storage.EXTENSION, LocalBackend(tmp_path / "app", app.config["SECRET_KEY"]))
+
+
+def test_the_tenant_comes_from_the_scope(app, factory, app_files):
     one, two = factory.tenant(), factory.tenant()
     with app.app_context():
         with tenant_scope(two.id):
@@ -95,7 +101,7 @@ def test_the_tenant_comes_from_the_scope(app, factory):
             storage.tenant_storage()
 
 
-def test_local_signed_links_check_signature_and_expiry(app, client, factory):
+def test_local_signed_links_check_signature_and_expiry(app, client, factory, app_files):
     tenant = factory.tenant()
     with app.app_context(), tenant_scope(tenant.id):
         files = storage.tenant_storage()
