@@ -23,3 +23,12 @@ def test_token_calls_are_unchanged(client, factory):
     token = tenant.api_token(client, tenant.staff("Owner"))
     ran = client.post(URL, base_url=tenant.host, headers=bearer(token))
     assert ran.status_code == 400 and "plugin" in ran.get_json()["message"]
+
+
+def test_sign_in_over_rest_needs_no_token_beside_a_page_session(client, factory):
+    """The credentials in the body authenticate it and it answers tokens, not cookies."""
+    tenant = factory.tenant()
+    email = tenant.staff("Owner")
+    assert tenant.web_login(client, email).status_code in (200, 302)
+    token = tenant.api_token(client, email)
+    assert client.get("/api/v1/marketplace/", base_url=tenant.host, headers=bearer(token)).status_code == 200
