@@ -69,7 +69,7 @@ def app_huey(app):
 
 def test_locked_periodic_records_its_run_and_skips_when_locked(app, app_huey):
     with app.app_context():
-        assert _sweep.call_local() == {"status": "ok", "counts": {"seen": 3}, "failures": 0}
+        assert _sweep.call_local() == {"status": "ok", "counts": {"seen": 3}, "failures": 0, "error": None}
         with app_huey.lock_task("test.sweep"):
             assert _sweep.call_local() is None  # another run holds the lock
     with app.app_context(), tenant_scope(None):
