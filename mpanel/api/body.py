@@ -10,8 +10,8 @@ Endpoints read it with :func:`json_body`.
 from __future__ import annotations
 
 import json
-import math
 import re
+from decimal import Decimal
 
 from flask import current_app, g, request
 
@@ -60,9 +60,10 @@ def _depth(data: bytes) -> int:
     return deepest
 
 
-def _finite(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
+def _finite(text: str) -> Decimal:
+    """JSON decimals become Decimal, never float; beyond a double's range is refused."""
+    number = Decimal(text)
+    if abs(number.adjusted()) > 308:
         raise ValueError("number out of range")
     return number
 
