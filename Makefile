@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PLUGIN_DIRS := $(patsubst %/setup.cfg,%,$(wildcard plugins/*/setup.cfg))
 CATALOGUES := translations $(wildcard plugins/*/*/translations)
 
-.PHONY: run test lint worker translations compile-translations clean
+.PHONY: run test lint worker translations compile-translations assets clean
 
 $(STAMP): requirements.txt requirements-dev.txt setup.cfg $(wildcard plugins/*/setup.cfg)
 	$(PYTHON) -c 'import sys; sys.exit("MPanel needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -27,7 +27,14 @@ run: $(STAMP) compile-translations
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: lint compile-translations
+# Front-end test tools from npm, kept out of the repository (var/ is ignored).
+AXE := var/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix var/npm axe-core@4.11
+
+assets: $(AXE)
+
+test: lint compile-translations assets
 	$(PY) -m pytest -q -p no:cacheprovider
 
 worker: $(STAMP)
