@@ -1,7 +1,11 @@
 """Row-level security for migrations: ``enable_rls(op, table)`` after creating
 a tenant-owned table. Policies read the per-transaction settings
 ``mpanel.tenant_id`` and ``mpanel.customer_id`` through two SQL functions
-created by the kernel's first migration."""
+created by the kernel's first migration.
+
+Each policy calls them in a scalar subquery, ``(SELECT mpanel_current_tenant())``:
+PostgreSQL then evaluates the setting once per query (an InitPlan) instead of once
+per row, and can use it as an index condition."""
 
 from __future__ import annotations
 
@@ -22,15 +26,18 @@ DROP FUNCTION IF EXISTS mpanel_current_tenant();
 """
 
 
+CURRENT_TENANT = "(SELECT mpanel_current_tenant())"
+CURRENT_CUSTOMER = "(SELECT mpanel_current_customer())"
+
+
 def policy_expression(optional: bool = False, customer_column: str | None = None) -> str:
     """Who may see a row. ``optional``: tenant_id NULL rows belong to the
     platform (no tenant in scope). ``customer_column``: with a customer in
     scope, only that customer's rows."""
-    tenant = "tenant_id IS NOT DISTINCT FROM mpanel_current_tenant()" if optional \
-        else "tenant_id = mpanel_current_tenant()"
+    tenant = f"tenant_id IS NOT DISTINCT FROM {CURRENT_TENANT}" if optional else f"tenant_id = {CURRENT_TENANT}"
     if customer_column is None:
         return tenant
-    return f"{tenant} AND (mpanel_current_customer() IS NULL OR {customer_column} = mpanel_current_customer())"
+    return f"{tenant} AND ({CURRENT_CUSTOMER} IS NULL OR {customer_column} = {CURRENT_CUSTOMER})"
 
 
 def enable_rls(op, table: str, optional: bool = False, customer_column: str | None = None) -> None:

@@ -27,7 +27,9 @@ def blueprint_owners(app) -> dict[str, str]:
 
 
 def _request_plugin_name() -> str | None:
-    owners = current_app.extensions.setdefault("mpanel_blueprint_owners", blueprint_owners(current_app))
+    owners = current_app.extensions.get("mpanel_blueprint_owners")
+    if owners is None:  # built once per app: every view is registered before the first request
+        owners = current_app.extensions["mpanel_blueprint_owners"] = blueprint_owners(current_app)
     return owners.get(request.blueprint)
 
 
