@@ -12,6 +12,7 @@ from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import BaseApi
 from werkzeug.exceptions import HTTPException
 
+from mpanel.core.storage import StorageError
 from mpanel.extensions import db
 
 from . import openapi, paging
@@ -34,6 +35,9 @@ def safe(fn):
         except HTTPException as error:
             db.session.rollback()
             return self.response(error.code or 500, message={REQUEST: [error.description or error.name]})
+        except StorageError:  # answered 503 by the app's handler (mpanel.web.errors)
+            db.session.rollback()
+            raise
         except Exception as error:
             db.session.rollback()
             known = answer(error)

@@ -6,13 +6,19 @@ a form field or query parameter (no database stores it) is a 400 everywhere.
 
 from __future__ import annotations
 
+import logging
+
 from flask import jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from mpanel.api import body, csrf
 from mpanel.api.base import REQUEST
 from mpanel.core.errors import FieldError
+from mpanel.core.storage import StorageError
 from mpanel.core.tenancy import TenantScopeError
+
+log = logging.getLogger(__name__)
+STORAGE_RETRY_SECONDS = 60
 
 
 def _wants_json() -> bool:
@@ -45,6 +51,17 @@ def _field_error(exc: FieldError):
     return exc.message, exc.status
 
 
+def _storage_error(exc: StorageError):
+    """The object store failed or gave back other bytes than were stored: the
+    operator must look (logged as an error), the client may try again later."""
+    log.error("storage error serving %s: %s", request.path, exc)
+    message = "The document store is not available at the moment; please try again later."
+    headers = {"Retry-After": str(STORAGE_RETRY_SECONDS)}
+    if _wants_json():
+        return jsonify(message={REQUEST: [message]}), 503, headers
+    return message, 503, headers
+
+
 def _no_nul_bytes():
     forms = [request.form] if request.mimetype == "application/x-www-form-urlencoded" else []
     for values in [request.args, *forms]:
@@ -57,5 +74,6 @@ def install(app) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(TenantScopeError, _scope_error)
     app.register_error_handler(FieldError, _field_error)
+    app.register_error_handler(StorageError, _storage_error)
     # First of all hooks: the login throttle and FAB read the body and the form too.
     app.before_request_funcs.setdefault(None, [])[:0] = [_no_nul_bytes, csrf.check_request, body.check_request]

@@ -116,3 +116,17 @@ def test_the_api_serves_the_stored_files(billing, files, client):
     rows = dict((variant, digest) for variant, _, _, digest in documents(billing, invoice_id))
     assert rows == {"invoice": hashlib.sha256(pdf.data).hexdigest(), "ubl": hashlib.sha256(ubl.data).hexdigest()}
     assert client.get(f"/api/v1/invoices/{invoice_id}/ubl", headers=headers, base_url=billing.host).data == ubl.data
+
+
+def test_a_storage_failure_answers_503_not_500(billing, files, client, caplog):
+    invoice_id = billing.invoice(billing.customer())
+    headers = bearer(billing.tenant.api_token(client, billing.tenant.staff("Billing")))
+    pdf = billing.run(lambda s: stored_pdf(s, s.get(Invoice, invoice_id)).content)
+    (_, key, _, _), = documents(billing, invoice_id)
+    files.put(f"tenants/{billing.id}/{key}", pdf + b"tampered")
+    answer = client.get(f"/api/v1/invoices/{invoice_id}/pdf", headers=headers, base_url=billing.host)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    assert "try again later" in answer.json["message"]["request"][0]
+    assert any("storage error" in record.getMessage() for record in caplog.records)
+    files.delete(f"tenants/{billing.id}/{key}")
+    assert client.get(f"/api/v1/invoices/{invoice_id}/pdf", headers=headers, base_url=billing.host).status_code == 503
