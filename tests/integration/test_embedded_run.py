@@ -128,4 +128,7 @@ def test_ctrl_c_stops_every_process_and_frees_the_port(var_dir):
     assert proc.returncode == 0 and "MPanel stopped." in output, output[-2000:]
     assert _ours(var_dir) == []
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port))  # nobody holds the port
+        # Nobody listens on the port (SO_REUSEADDR: closed connections' TIME_WAIT do not count).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
