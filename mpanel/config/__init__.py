@@ -43,6 +43,7 @@ def _override_file(environ) -> dict:
 def derive(values: dict) -> None:
     """Fill settings that follow from others."""
     values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
+    values["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(values)
     if not values.get("MIGRATION_DATABASE_URL"):
         values["MIGRATION_DATABASE_URL"] = values["DATABASE_URL"]
     if not values.get("BACKUP_DATABASE_URL"):
@@ -53,6 +54,14 @@ def derive(values: dict) -> None:
     values["BABEL_DEFAULT_LOCALE"] = values["DEFAULT_LOCALE"]
     if not values.get("HUEY_QUEUE"):
         values["HUEY_QUEUE"] = "mpanel-" + hashlib.sha256(values["DATABASE_URL"].encode()).hexdigest()[:12]
+
+
+def _engine_options(values: dict) -> dict:
+    options = {**values["SQLALCHEMY_ENGINE_OPTIONS"], "pool_size": values["DATABASE_POOL_SIZE"],
+               "max_overflow": values["DATABASE_MAX_OVERFLOW"]}
+    if not values["DATABASE_PREPARED_STATEMENTS"]:
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+    return options
 
 
 def validate(values: dict) -> None:

@@ -10,6 +10,12 @@ SECRET_KEY = ""
 DATABASE_URL = "postgresql+psycopg://mpanel_app@127.0.0.1:5432/mpanel"
 # Owner role: runs migrations only.
 MIGRATION_DATABASE_URL = ""
+# Each process's connection pool. Behind PgBouncer in transaction mode (before 1.21, or without
+# max_prepared_statements) set DATABASE_PREPARED_STATEMENTS=false: a statement psycopg prepared on
+# one server connection would be executed on another.
+DATABASE_POOL_SIZE = 5
+DATABASE_MAX_OVERFLOW = 10
+DATABASE_PREPARED_STATEMENTS = True
 REDIS_URL = ""
 HUEY_SQLITE_PATH = "var/huey.sqlite3"
 HUEY_IMMEDIATE = False

@@ -209,23 +209,21 @@ def _run_captured(name: str, fn, *args, tenant_id=None) -> dict:
 
 @contextmanager
 def _run_lock(name: str, tenant_id: int | None):
-    """A PostgreSQL advisory lock per (task, tenant) on a connection of its own, held
-    for the run: one run at a time, and released by the server when a killed
-    run's connection goes. Yields False when another run holds it."""
+    """A PostgreSQL advisory lock per (task, tenant), held for the run by a transaction
+    of its own: one run at a time, released by the server when the transaction ends or
+    a killed run's connection goes. A transaction-level lock, so that behind PgBouncer in
+    transaction mode it stays on the one server connection that took it. Yields False
+    when another run holds it."""
     from sqlalchemy import func, select
 
     from mpanel.extensions import db
 
     key = zlib.crc32(name.encode()) - 2**31, tenant_id or 0  # two int4 keys
     with db.engine.connect() as connection:
-        held = connection.scalar(select(func.pg_try_advisory_lock(*key)))
-        connection.commit()
         try:
-            yield held
+            yield connection.scalar(select(func.pg_try_advisory_xact_lock(*key)))
         finally:
-            if held:
-                connection.scalar(select(func.pg_advisory_unlock(*key)))
-                connection.commit()
+            connection.rollback()
 
 
 def _close_stale(session, name: str) -> int:
