@@ -44,10 +44,10 @@ def _resolve() -> None:
     bearer = bearer_scope() if request.path.startswith("/api/") else None
     if bearer is not None:
         tenant_id, customer_id = bearer
+        _push(tenant_id, customer_id)  # first: the look-up's transaction starts in the token's scope
         g.tenant = db.session.get(Tenant, tenant_id) if tenant_id else None
         if g.tenant is not None and not g.tenant.active:
             abort(401)  # a deactivated tenant's tokens and keys act no more
-        _push(tenant_id, customer_id)
         return
     tenant = tenant_for_host(request.host, current_app.config["BASE_DOMAIN"])
     if tenant is False:

@@ -8,6 +8,7 @@ Plugins add their own pairs through ``Plugin.role_permissions``.
 OPERATOR = "Operator"
 TENANT_ROLES = ("Owner", "Admin", "Billing", "Support", "Read-only")
 CUSTOMER = "Customer"
+PUBLIC = "Public"  # anonymous visitors (AUTH_ROLE_PUBLIC): builtin like the others, nothing by default
 
 _READ = "can_list|can_show|can_get|can_info"
 _STAFF_SELF = [("UserInfoEditView|ResetMyPasswordView", "can_this_form_get|can_this_form_post"), ("OpenApi", "can_get"),
@@ -20,6 +21,7 @@ _SECURITY_ADMIN = [("SecurityPolicyView", "can_edit"), ("SecurityFeedView", _REA
 _OWN_PASSWORD = ("ResetMyPasswordView", "can_this_form_get|can_this_form_post")
 
 KERNEL_ROLES = {
+    PUBLIC: [],
     "Owner": [("CustomerView|CustomerApi", ".*"), ("AuditLogView|AuditLogApi", _READ),
               ("AutomationRunView|OutboxView", _READ), ("OutboxView", "can_resend"),
               ("MarketplaceView|MarketplaceApi", ".*"), _MENUS, *_STAFF_SELF, *_SECURITY_ADMIN],
