@@ -29,6 +29,7 @@ import tempfile
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -66,6 +67,53 @@ def activate_billing(session) -> None:
     session.flush()
 
 
+def seed(app, owner, tenants: int, customers: int, services: int) -> list:
+    """Tenants (test handles) with billing active and ``customers`` x ``services`` due services each."""
+    from mpanel.core.dbroles import libpq_url
+
+    factory = Factory(app)
+    handles = [factory.tenant(plugins=[], country="DE") for _ in range(tenants)]
+    tenant_ids = [handle.id for handle in handles]
+    for tenant_id in tenant_ids:
+        factory.commit(activate_billing, tenant_id)
+    with psycopg.connect(libpq_url(owner)) as conn:
+        for tenant_id in tenant_ids:
+            values = {"tenant": tenant_id, "customers": customers, "services": services, "day": DAY}
+            conn.execute("SELECT set_config('mpanel.tenant_id', %s, true)", (str(tenant_id),))  # forced RLS
+            for statement in SEED.split(";")[:2]:
+                conn.execute(statement, values)
+        conn.execute("ANALYZE customers, billing_services")  # as autovacuum would have in production
+    return handles
+
+
+def bill(tenant_ids: list[int], workers: int) -> int:
+    """The real billing run for every tenant; the number of invoices it issued."""
+    from mpanel_billing.run import run_tenant
+
+    invoices = 0
+    with ThreadPoolExecutor(workers) as pool:
+        for result in pool.map(run_tenant, tenant_ids, [DAY] * len(tenant_ids)):
+            assert result["status"] == "ok", result
+            invoices += result["counts"].get("invoices", 0)
+    return invoices
+
+
+@contextmanager
+def bench_app():
+    """(app, owner URL, runtime URL) on a scratch database, migrated and initialised."""
+    with fresh_database(f"mpanel_bench_{os.getpid()}") as (owner, runtime):
+        from mpanel import create_app
+        from mpanel.core.plugins.migrations import upgrade_all
+
+        # HUEY_IMMEDIATE off: the outbox (PDF, mail) is left to workers, as in production.
+        app = create_app({"DATABASE_URL": runtime, "MIGRATION_DATABASE_URL": owner, "HUEY_IMMEDIATE": False,
+                          "SERVER_NAME": None, "HUEY_SQLITE_PATH": str(Path(tempfile.mkdtemp()) / "huey.db")})
+        with app.app_context():
+            upgrade_all()
+            app.test_cli_runner().invoke(args=["mpanel", "init"], catch_exceptions=False)
+        yield app, owner, runtime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=10)
@@ -75,40 +123,15 @@ def main() -> None:
     parser.add_argument("--trace-memory", action="store_true",
                         help="also report tracemalloc's peak (slows the run about 3x)")
     args = parser.parse_args()
-    with fresh_database(f"mpanel_bench_{os.getpid()}") as (owner, runtime):
-        from mpanel import create_app
-        from mpanel.core.dbroles import libpq_url
-        from mpanel.core.plugins.migrations import upgrade_all
-
-        # HUEY_IMMEDIATE off: the outbox (PDF, mail) is left to workers, as in production.
-        app = create_app({"DATABASE_URL": runtime, "MIGRATION_DATABASE_URL": owner, "HUEY_IMMEDIATE": False,
-                          "SERVER_NAME": None, "HUEY_SQLITE_PATH": str(Path(tempfile.mkdtemp()) / "huey.db")})
-        with app.app_context():
-            upgrade_all()
-            app.test_cli_runner().invoke(args=["mpanel", "init"], catch_exceptions=False)
-        factory = Factory(app)
-        tenant_ids = [factory.tenant(plugins=[], country="DE").id for _ in range(args.tenants)]
-        for tenant_id in tenant_ids:
-            factory.commit(activate_billing, tenant_id)
+    with bench_app() as (app, owner, _runtime):
         started = time.perf_counter()
-        with psycopg.connect(libpq_url(owner)) as conn:
-            for tenant_id in tenant_ids:
-                values = {"tenant": tenant_id, "customers": args.customers, "services": args.services, "day": DAY}
-                conn.execute("SELECT set_config('mpanel.tenant_id', %s, true)", (str(tenant_id),))  # forced RLS
-                for statement in SEED.split(";")[:2]:
-                    conn.execute(statement, values)
-            conn.execute("ANALYZE customers, billing_services")  # as autovacuum would have in production
+        tenant_ids = [t.id for t in seed(app, owner, args.tenants, args.customers, args.services)]
         print(f"seeded {len(tenant_ids) * args.customers * args.services} services "
               f"in {time.perf_counter() - started:.1f}s")
-        from mpanel_billing.run import run_tenant
-
         if args.trace_memory:
             tracemalloc.start()
-        started, cpu_started, invoices = time.perf_counter(), time.process_time(), 0
-        with ThreadPoolExecutor(args.workers) as workers:
-            for result in workers.map(run_tenant, tenant_ids, [DAY] * len(tenant_ids)):
-                assert result["status"] == "ok", result
-                invoices += result["counts"].get("invoices", 0)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        invoices = bill(tenant_ids, args.workers)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         assert invoices == args.tenants * args.customers, invoices  # one invoice per customer
         traced = ""
