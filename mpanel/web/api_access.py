@@ -21,6 +21,7 @@ from flask import current_app, g, jsonify, request
 from limits import parse
 
 from mpanel.core.security.hashing import digest
+from mpanel.core.security.tokens import bearer_claims
 from mpanel.core.settings import get_settings
 from mpanel.core.tenancy import current_tenant_id
 
@@ -54,12 +55,8 @@ def _caller() -> str | None:
     raw = header[7:].strip()
     if raw.startswith(current_app.config.get("FAB_API_KEY_PREFIXES", ["mpk_"])[0]):
         return "key:" + digest(raw)
-    from flask_jwt_extended import decode_token
-
-    try:
-        return f"user:{decode_token(raw)['sub']}"
-    except Exception:
-        return None
+    claims = bearer_claims()
+    return f"user:{claims['sub']}" if claims else None
 
 
 def _limited():

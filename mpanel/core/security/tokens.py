@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import update
 
@@ -59,17 +59,27 @@ def revoke_user(session, user_id: int) -> None:
                     .values(revoked_at=dt.datetime.now(dt.UTC)))
 
 
+def bearer_claims() -> dict | None:
+    """The claims of the request's Bearer JWT, verified (signature, expiry) once per
+    request; None without one or when it does not verify (an API key is no JWT)."""
+    if "mpanel_bearer_claims" not in g:
+        header = request.headers.get("Authorization", "")
+        claims = None
+        if header.startswith("Bearer "):
+            try:
+                claims = decode_token(header[7:].strip())
+            except Exception:
+                claims = None
+        g.mpanel_bearer_claims = claims
+    return g.mpanel_bearer_claims
+
+
 def scope_from_bearer() -> tuple[int | None, int | None] | None:
     """(tenant, customer) claimed by a valid Bearer JWT, or None if there is none.
 
-    Decoding verifies signature and expiry; the user itself is loaded later by
-    FAB, inside the scope set from these claims.
+    The user itself is loaded later by FAB, inside the scope set from these claims.
     """
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    try:
-        claims = decode_token(header[7:])
-    except Exception:
+    claims = bearer_claims()
+    if claims is None:
         return None
     return claims.get("tid"), claims.get("cid")
