@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from mpanel.core.money import to_decimal
+from mpanel.core.money import quantize, to_decimal
 from mpanel.web.routing import MAX_ID
 
 
@@ -28,6 +28,12 @@ class Money(fields.String):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
+
+
+def money_json(value, currency: str) -> str | None:
+    """An amount as the API sends it: a string with the currency's decimals ("19.99", "1500"
+    for JPY), None for none. Every JSON answer with money uses this (and :class:`Money`)."""
+    return None if value is None else str(quantize(value, currency))
 
 
 def Id(**kwargs) -> fields.Integer:

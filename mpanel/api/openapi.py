@@ -1,7 +1,17 @@
 """What every operation of the OpenAPI document says the same way: the error statuses
-and their one body (``Error``), integer ids in paths, the pager's parameters on lists."""
+and their one body (``Error``), integer ids in paths, the pager's parameters on lists.
+
+Hand-written endpoints declare their request and response schemas with
+:func:`documented`; their operation is generated from those marshmallow schemas
+(no YAML in docstrings) and the endpoint parses its body through the same schema
+(``json_body(Schema())``)."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from marshmallow import Schema, fields
 
 ERROR = {
     "type": "object",
@@ -24,6 +34,97 @@ PAGER = [
     {"in": "query", "name": "sort", "schema": {"type": "string", "default": "-id"},
      "description": "a column, -column for descending"},
 ]
+
+
+@dataclass(frozen=True)
+class Doc:
+    request: type[Schema] | None
+    response: type[Schema] | None
+    status: int
+    content: str
+    filters: dict = field(default_factory=dict)
+    body_required: bool = True
+
+
+def documented(*, request: type[Schema] | None = None, response: type[Schema] | None = None, status: int = 200,
+               content: str = "application/json", filters: dict | None = None, body_required: bool = True):
+    """Declare an endpoint's operation: ``request`` (the body's schema, for writes),
+    ``response`` (the schema of the ``status`` answer's body, or None with a non-JSON
+    ``content`` type such as ``application/pdf``) and the list ``filters`` it takes
+    (query parameter -> ``int``, ``bool``, a tuple of values or None for text)."""
+
+    def mark(fn):
+        fn._doc = Doc(request, response, status, content, dict(filters or {}), body_required)
+        return fn
+
+    return mark
+
+
+class NoBody(Schema):
+    """The body of an action that reads none: empty (or ``{}``); any field is refused."""
+
+
+_ENVELOPES: dict = {}
+
+
+def _envelope(schema: type[Schema], kind: str) -> type[Schema]:
+    key = (schema, kind)
+    if key not in _ENVELOPES:
+        name = schema.__name__.removesuffix("Schema")
+        nested = fields.Nested(schema, required=True)
+        attrs = ({"result": nested} if kind == "Result" else
+                 {"count": fields.Integer(required=True), "result": fields.List(nested, required=True)})
+        _ENVELOPES[key] = type(f"{name}{kind}Schema", (Schema,), attrs)
+    return _ENVELOPES[key]
+
+
+def result(schema: type[Schema]) -> type[Schema]:
+    """``{"result": <schema>}``, the answer of a get or an action."""
+    return _envelope(schema, "Result")
+
+
+def page_of(schema: type[Schema]) -> type[Schema]:
+    """``{"count": total, "result": [<schema>, ...]}``, the answer of a paged list."""
+    return _envelope(schema, "Page")
+
+
+def _summary(func) -> str:
+    return (func.__doc__ or "").strip().split("\n")[0]
+
+
+_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def _path_parameters(func, path: str) -> list[dict]:
+    kinds = {}
+    for url, _ in getattr(func, "_urls", ()):
+        for converter, name in _CONVERTER.findall(url):
+            kinds[name] = converter
+    parameters = []
+    for name in re.findall(r"{(\w+)}", path):
+        schema = ({"type": "integer", "minimum": 1} if kinds.get(name) == "int" or name == "pk"
+                  else {"type": "string", "minLength": 1, "maxLength": 255})
+        parameters.append({"in": "path", "name": name, "required": True, "schema": schema})
+    return parameters
+
+
+def _generate(api, path: str, method: str, func, doc: Doc) -> dict:
+    from .body import WRITES as BODY_WRITES
+
+    operation: dict = {"summary": _summary(func), "parameters": _path_parameters(func, path)}
+    operation["parameters"] += [{"in": "query", "name": name, "schema": _filter_schema(kind)}
+                                for name, kind in doc.filters.items()]
+    if api.get_method_permission(func.__name__):
+        operation["security"] = [{"jwt": []}, {"api_key": []}]
+    if doc.request is not None and method.upper() in BODY_WRITES:
+        content = {"application/json": {"schema": doc.request}}
+        for mimetype in sorted(getattr(func, "_accepts", ())):
+            content[mimetype] = {"schema": {"type": "string", "format": "binary"}}
+        operation["requestBody"] = {"required": doc.body_required, "content": content}
+    schema = doc.response if doc.response is not None else {"type": "string", "format": "binary"}
+    operation["responses"] = {str(doc.status): {"description": _summary(func) or "OK",
+                                                "content": {doc.content: {"schema": schema}}}}
+    return operation
 
 
 def error_response(status: int) -> dict:
@@ -64,7 +165,10 @@ def _filter_schema(kind) -> dict:
 
 def complete(api, path, operations, methods, func) -> None:
     """Fill in what the dialect says for every operation FAB built from ``func``."""
+    doc = getattr(func, "_doc", None)
     for method in methods:
+        if doc is not None:
+            operations[method.lower()] = _generate(api, path or "", method.lower(), func, doc)
         operation = operations.get(method.lower())
         if operation is None:
             continue

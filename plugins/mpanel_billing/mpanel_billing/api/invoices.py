@@ -14,6 +14,7 @@ from sqlalchemy import select
 from mpanel.api import paging
 from mpanel.api.base import Api, safe, transaction
 from mpanel.api.body import json_body
+from mpanel.api.openapi import NoBody, documented, page_of, result
 from mpanel.core.errors import Conflict, FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
@@ -24,9 +25,12 @@ from ..models.invoice import CREDIT_NOTE, INVOICE, STATUSES, Invoice
 from ..pdf import stored_pdf
 from .schemas import (
     AmountSchema,
+    AppliedOutSchema,
     CancelSchema,
     CreditSchema,
     InvoiceCreateSchema,
+    InvoiceOutSchema,
+    PaymentOutSchema,
     PaymentSchema,
     invoice_json,
 )
@@ -56,58 +60,34 @@ class InvoiceApi(Api):
     base_permissions = ["can_get", "can_post"]
 
     @expose("/", methods=["GET"])
+    @documented(response=page_of(InvoiceOutSchema), filters={"status": STATUSES, "kind": KINDS, "customer_id": int})
     @protect()
     @safe
     @paging.paged
     @transaction
     def list(self):
-        """Invoices and credit notes of the tenant, newest first.
-        ---
-        get:
-          parameters:
-          - {in: query, name: status, schema: {type: string}}
-          - {in: query, name: kind, schema: {type: string, enum: [invoice, credit_note]}}
-          - {in: query, name: customer_id, schema: {type: integer}}
-          - {in: query, name: page, schema: {type: integer, default: 0}}
-          - {in: query, name: page_size, schema: {type: integer, default: 25}}
-          responses:
-            200: {description: "count and result (money as strings)"}
-            400: {$ref: '#/components/responses/400'}
-        """
+        """Invoices and credit notes of the tenant, newest first."""
         count, rows = paging.page(select(Invoice), Invoice, {
             "status": (Invoice.status, STATUSES), "kind": (Invoice.kind, KINDS),
             "customer_id": (Invoice.customer_id, int)})
         return self.response(200, count=count, result=[invoice_json(i) for i in rows])
 
     @expose("/<int:pk>", methods=["GET"])
+    @documented(response=result(InvoiceOutSchema))
     @protect()
     @safe
     @found
     def get(self, invoice):
-        """One invoice or credit note with lines and taxes.
-        ---
-        get:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The invoice}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """One invoice or credit note with lines and taxes."""
         return self.response(200, result=invoice_json(invoice, detail=True))
 
     @expose("/", methods=["POST"])
+    @documented(request=InvoiceCreateSchema, response=result(InvoiceOutSchema), status=201)
     @protect()
     @safe
     @transaction
     def create(self):
-        """Create a manual invoice (a draft, or issued at once with "issue": true).
-        ---
-        post:
-          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
-          responses:
-            201: {description: The invoice}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Create a manual invoice (a draft, or issued at once with "issue": true)."""
         data = json_body(InvoiceCreateSchema())
         customer = db.session.get(Customer, data["customer_id"])
         if customer is None:
@@ -125,96 +105,61 @@ class InvoiceApi(Api):
         return self.response(201, result=invoice_json(invoice, detail=True))
 
     @expose("/<int:pk>/issue", methods=["POST"])
+    @documented(request=NoBody, response=result(InvoiceOutSchema), body_required=False)
     @protect()
     @safe
     @found
     @transaction
     def issue(self, invoice):
-        """Issue a draft: number, freeze, post, mail.
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The issued invoice}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: Not a draft}
-        """
+        """Issue a draft: number, freeze, post, mail."""
+        json_body(NoBody())
         invoices.issue(db.session, invoice)
         return self.response(200, result=invoice_json(invoice, detail=True))
 
     @expose("/<int:pk>/cancel", methods=["POST"])
+    @documented(request=CancelSchema, response=result(InvoiceOutSchema), body_required=False)
     @protect()
     @safe
     @found
     @transaction
     def cancel(self, invoice):
-        """Cancel: drop a draft, withdraw a proforma, or credit an invoice in full.
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The cancelled invoice, or the credit note}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: Cannot be cancelled}
-        """
+        """Cancel: drop a draft, withdraw a proforma, or credit an invoice in full."""
         data = json_body(CancelSchema())
         result = invoices.cancel(db.session, invoice, data["reason"])
         return self.response(200, result=invoice_json(result, detail=True))
 
     @expose("/<int:pk>/credit", methods=["POST"])
+    @documented(request=CreditSchema, response=result(InvoiceOutSchema), status=201, body_required=False)
     @protect()
     @safe
     @found
     @transaction
     def credit(self, invoice):
-        """Issue a credit note: all lines not credited yet, or {"lines": [{"line_id", "quantity"}]}.
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            201: {description: The credit note}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: Nothing left to credit}
-        """
+        """Issue a credit note: all lines not credited yet, or {"lines": [{"line_id", "quantity"}]}."""
         data = json_body(CreditSchema())
         note = credit.credit_note(db.session, invoice, data["lines"], data["reason"])
         return self.response(201, result=invoice_json(note, detail=True))
 
     @expose("/<int:pk>/apply-credit", methods=["POST"])
+    @documented(request=AmountSchema, response=AppliedOutSchema, body_required=False)
     @protect()
     @safe
     @found
     @transaction
     def apply_credit(self, invoice):
-        """Pay the invoice from the customer's credit (all it can take, or "amount").
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: Applied amount and the invoice}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: Not enough credit}
-        """
+        """Pay the invoice from the customer's credit (all it can take, or "amount")."""
         data = json_body(AmountSchema())
         applied = ledger.apply_credit(db.session, invoice, data["amount"])
         return self.response(200, applied=str(applied), result=invoice_json(invoice))
 
     @expose("/<int:pk>/payments", methods=["POST"])
+    @documented(request=PaymentSchema, response=PaymentOutSchema)
     @protect()
     @safe
     @found
     @transaction
     def payment(self, invoice):
-        """Record a manual payment (bank transfer, cash); the reference makes it idempotent.
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The payment result and the invoice}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Record a manual payment (bank transfer, cash); the reference makes it idempotent."""
         data = json_body(PaymentSchema())
         result = ledger.record_payment(db.session, invoice, data["amount"], data["currency"], "manual",
                                        data["reference"])
@@ -223,37 +168,23 @@ class InvoiceApi(Api):
                              result=invoice_json(invoice))
 
     @expose("/<int:pk>/pdf", methods=["GET"])
+    @documented(response=None, content="application/pdf")
     @protect()
     @safe
     @found
     @transaction
     def pdf(self, invoice):
-        """The stored PDF (rendered and stored the first time).
-        ---
-        get:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: PDF, content: {application/pdf: {}}}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: A draft has no PDF}
-        """
+        """The stored PDF (rendered and stored the first time)."""
         return pdf_response(invoice)
 
     @expose("/<int:pk>/ubl", methods=["GET"])
+    @documented(response=None, content="application/xml")
     @protect()
     @safe
     @found
     @transaction
     def ubl(self, invoice):
-        """UBL 2.1 Invoice or CreditNote (EN 16931).
-        ---
-        get:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: UBL XML, content: {application/xml: {}}}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: A draft, a proforma or a tax EN 16931 cannot carry}
-        """
+        """UBL 2.1 Invoice or CreditNote (EN 16931)."""
         document = stored_ubl(db.session, invoice)
         return Response(document.content, mimetype=document.mime,
                         headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})

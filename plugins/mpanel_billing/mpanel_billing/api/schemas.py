@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mpanel.api.fields import Id, Money, not_negative, positive
-from mpanel.core.money import quantize
+from mpanel.api.fields import money_json as _money
 
 from ..models.tax import TAX_CLASSES
 
@@ -66,10 +66,6 @@ class PaymentSchema(Schema):
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-def _money(value, currency):
-    return str(quantize(value, currency))
-
-
 def _plain(value):
     """Quantities and rates without trailing zeros: "19", "0.5", "100"."""
     return format(value.normalize(), "f")
@@ -106,3 +102,75 @@ def invoice_json(invoice, detail: bool = False) -> dict:
         data.update(seller=invoice.seller, buyer=invoice.buyer, notes=invoice.notes,
                     exemption_reasons=invoice.exemption_reasons)
     return data
+
+
+# The answers (documented in the OpenAPI document; invoice_json builds them)
+def _text(**kwargs):
+    return fields.String(allow_none=True, **kwargs)
+
+
+class InvoiceLineOutSchema(Schema):
+    id = fields.Integer(required=True)
+    description = fields.String(required=True)
+    quantity = Money(required=True)
+    unit_price = Money(required=True)
+    discount = Money(required=True)
+    prices_include_tax = fields.Boolean(allow_none=True)
+    tax_category = _text()
+    tax_rate = Money(allow_none=True)
+    tax_name = _text()
+    net_amount = Money(allow_none=True)
+    period_start = fields.Date(allow_none=True)
+    period_end = fields.Date(allow_none=True)
+
+
+class InvoiceTaxOutSchema(Schema):
+    level = _text()
+    name = _text()
+    category = _text()
+    rate = Money(required=True)
+    taxable = Money(required=True)
+    tax = Money(required=True)
+
+
+class InvoiceOutSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    number = _text()
+    proforma_number = _text()
+    customer_id = fields.Integer(required=True)
+    customer = _text()
+    currency = fields.String(required=True)
+    issue_date = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    net_total = Money(required=True)
+    tax_total = Money(required=True)
+    total = Money(required=True)
+    amount_paid = Money(required=True)
+    amount_credited = Money(required=True)
+    amount_due = Money(required=True)
+    credited_invoice_id = fields.Integer(allow_none=True)
+    tax_currency = _text()
+    tax_exchange_rate = Money(allow_none=True)
+    tax_total_in_tax_currency = Money(allow_none=True)
+    # with detail (one invoice)
+    lines = fields.List(fields.Nested(InvoiceLineOutSchema))
+    taxes = fields.List(fields.Nested(InvoiceTaxOutSchema))
+    seller = fields.Dict(allow_none=True)
+    buyer = fields.Dict(allow_none=True)
+    notes = _text()
+    exemption_reasons = fields.Dict(allow_none=True)
+
+
+class AppliedOutSchema(Schema):
+    applied = Money(required=True)
+    result = fields.Nested(InvoiceOutSchema, required=True)
+
+
+class PaymentOutSchema(Schema):
+    payment_id = fields.Integer(allow_none=True)
+    applied = Money(required=True)
+    credited = Money(required=True)
+    duplicate = fields.Boolean(required=True)
+    result = fields.Nested(InvoiceOutSchema, required=True)
