@@ -115,7 +115,7 @@ def post_issue(session, invoice: Invoice) -> None:
 
 
 def _movement(session, invoice: Invoice, kind: str, amount, currency: str, provider: str, provider_txn_id: str,
-              memo: str | None) -> tuple[Account, Payment, Decimal, bool]:
+              memo: str | None, received_on=None) -> tuple[Account, Payment, Decimal, bool]:
     """Check a payment or reversal, lock the customer's account and add its
     ``billing_payments`` row: (account, payment, amount, False if it was recorded before)."""
     _currency(currency, invoice.currency)
@@ -125,20 +125,21 @@ def _movement(session, invoice: Invoice, kind: str, amount, currency: str, provi
     credit = lock(session, invoice)
     payment, new = _new_payment(session, customer_id=invoice.customer_id, kind=kind, invoice_id=invoice.id,
                                 provider=provider, provider_txn_id=provider_txn_id, amount=amount,
-                                currency=invoice.currency, memo=memo)
+                                currency=invoice.currency, memo=memo, received_on=received_on)
     return credit, payment, amount, new
 
 
 @service("payment.record")
 def record_payment(session, invoice: Invoice, amount, currency: str, provider: str, provider_txn_id: str,
-                   memo: str | None = None) -> PaymentResult:
+                   memo: str | None = None, received_on=None) -> PaymentResult:
     """Record money received for ``invoice``: applied up to the amount due,
     the rest becomes account credit. Recording the same (provider,
-    provider_txn_id) again changes nothing and returns ``duplicate=True``."""
+    provider_txn_id) again changes nothing and returns ``duplicate=True``.
+    ``received_on``: the day a manual payment arrived, as staff give it."""
     if invoice.kind != INVOICE or invoice.status == DRAFT:
         raise Conflict("invoice", "payments are recorded against issued invoices")
     credit, payment, amount, new = _movement(session, invoice, PAYMENT, amount, currency, provider,
-                                             provider_txn_id, memo)
+                                             provider_txn_id, memo, received_on)
     if not new:
         return PaymentResult(payment, Decimal(0), Decimal(0), duplicate=True)
     applied = min(amount, invoice.amount_due)

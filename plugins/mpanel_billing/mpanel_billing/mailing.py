@@ -30,6 +30,13 @@ def enqueue_document(session, invoice: Invoice) -> None:
                    dedupe_key=f"billing-document:{invoice.id}:{kind}")
 
 
+def enqueue_resend(session, invoice: Invoice, token: str) -> None:
+    """Staff send an issued document (again): its stored PDF, mailed whatever send_invoice_mail says."""
+    kind = invoice.variant
+    outbox.enqueue(session, "billing.document", {"invoice_id": invoice.id, "variant": kind, "resend": token},
+                   dedupe_key=f"billing-document:{invoice.id}:{kind}:resend:{token}")
+
+
 def template_source(session, kind: str, code: str) -> str:
     """The tenant's text for ``kind`` in language ``code`` (or for any language), else the
     built-in one; the first line is the subject."""
@@ -77,8 +84,9 @@ def _issued(payload: dict) -> None:
 
     invoice = db.session.scalars(select(Invoice).where(Invoice.id == payload["invoice_id"])).one()
     document = stored_pdf(db.session, invoice, payload["variant"])
-    if not load(db.session).send_invoice_mail:
+    resend = payload.get("resend")
+    if not resend and not load(db.session).send_invoice_mail:
         return
     template = "credit_note" if invoice.kind == CREDIT_NOTE else "invoice"
-    _send(db.session, invoice, template, f"mail:document:{invoice.id}:{payload['variant']}",
-          attachments=[(document.filename, document.mime, document.content)])
+    key = f"mail:document:{invoice.id}:{payload['variant']}" + (f":resend:{resend}" if resend else "")
+    _send(db.session, invoice, template, key, attachments=[(document.filename, document.mime, document.content)])

@@ -12,7 +12,7 @@ entries without one are the customer's account credit. So, per currency:
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import relationship
 
 from mpanel.core.columns import currency, money
@@ -55,6 +55,7 @@ class Payment(CustomerOwned, Model):
     amount = money()
     currency = currency()
     memo = Column(String(200))
+    received_on = Column(Date)  # the day staff say a manual payment arrived (bank, cash, cheque)
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 

@@ -27,6 +27,8 @@ class Order(CustomerOwned, Model):
     currency = currency()
     coupon = Column(String(64))
     invoice_id = _fk("billing_invoices")
+    review = Column(String(16))  # None, or held / approved / rejected (orders.review)
+    review_reason = Column(String(200))
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
     lines = relationship("OrderLine", order_by="OrderLine.id", back_populates="order")

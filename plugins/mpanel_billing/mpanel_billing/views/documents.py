@@ -18,6 +18,7 @@ from mpanel.web.crud import TenantModelView
 from ..i18n import lazy_gettext as _
 from ..invoices import issue
 from ..models.invoice import CANCELLED, CREDIT_NOTE, DRAFT, INVOICE, Invoice
+from .desk import InvoiceDesk
 
 UNCOUNTED = (DRAFT, CANCELLED)  # the totals under the list are of documents that count
 AMOUNTS = ["net_total", "tax_total", "total", "amount_paid", "amount_credited"]
@@ -56,12 +57,17 @@ class _DocumentView(TenantModelView):
         return self.render_template(self.list_template, title=self.list_title, widgets=widgets, totals=totals)
 
 
-class InvoiceView(_DocumentView):
+class InvoiceView(InvoiceDesk, _DocumentView):
+    """The invoice list (issue drafts in bulk) and the invoice desk (views/desk.py)."""
+
     list_title = _("Invoices")
     base_filters = [["kind", FilterEqual, INVOICE]]
-    base_permissions = ["can_list", "can_show", "can_issue"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_issue", "can_collect", "can_credit", "can_send"]
+    method_permission_name = {"add": "add", "add_line": "add", "edit_line": "add", "issue_one": "issue",
+                              "record_payment": "collect", "apply_credit": "collect", "credit_note": "credit",
+                              "cancel": "credit", "send": "send"}
 
-    @action("issue", _("Issue"), _("Issue the selected drafts?"), "fa-check", multiple=True)
+    @action("issue", _("Issue"), _("Issue the selected drafts?"), "fa-check", multiple=True, single=False)
     def issue(self, items):
         items = items if isinstance(items, list) else [items]
         try:
