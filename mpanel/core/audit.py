@@ -11,6 +11,7 @@ import datetime as dt
 import decimal
 
 from flask import has_request_context, request
+from flask import session as web_session
 from flask_appbuilder import Model
 from sqlalchemy import BigInteger, Column, DateTime, Integer, String, event, func, insert, inspect
 from sqlalchemy.dialects.postgresql import JSONB
@@ -46,7 +47,8 @@ def _actor():
     # REST requests authenticate by token: FAB puts that user on g, not on Flask-Login.
     user = g.get("user") or current_user
     if user is not None and user.is_authenticated:
-        return user.id, user.username
+        staff = web_session.get("_mpanel_impersonator")  # staff signed in as this client (accounts.impersonation)
+        return user.id, (f"{user.username} (staff: {staff['name']})"[:320] if staff else user.username)
     return None, None
 
 

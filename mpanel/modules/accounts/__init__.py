@@ -17,6 +17,7 @@ def install(app, appbuilder) -> None:
     from flask_babel import lazy_gettext as _l
     from flask_login import user_logged_out
 
+    from mpanel.extensions import db
     from mpanel.modules.accounts import (
         contacts_views,
         home,
@@ -41,6 +42,7 @@ def install(app, appbuilder) -> None:
     appbuilder.add_link("Staff", href="/staff/team/", label=_l("Staff"), icon="fa-id-badge", category="Administration")
     appbuilder.add_link("Account settings", href="/staff/account-settings/", label=_l("Account settings"),
                         icon="fa-user-plus", category="Administration")
-    app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
+    app.context_processor(lambda: {"current_locale": lambda: str(get_locale()),
+                                   "impersonation_writes": lambda: impersonation.writes_allowed(db.session)})
     user_logged_out.connect(lambda _app, **_kw: session.pop(impersonation.SESSION_KEY, None), app)
     signup_views.throttle(app, appbuilder.sm.limiter)

@@ -73,6 +73,13 @@ def register(session, tenant, data: dict, ip: str | None, base_url: str) -> Cust
     return customer
 
 
+def require_verified(user) -> None:
+    """A contact orders only after confirming their address (client-area forms and REST alike)."""
+    if getattr(user, "customer_id", None) and not user.email_verified:
+        raise FieldError("email", _("Please confirm your e-mail address first: open the link we sent you."),
+                         status=403)
+
+
 def send_verification(session, user, ip: str | None, base_url: str) -> None:
     hours = current_app.config["VERIFY_TOKEN_HOURS"]
     raw = onetime.issue(session, user.id, VERIFY, dt.timedelta(hours=hours), ip)

@@ -12,21 +12,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from mpanel.core.errors import FieldError
 from mpanel.core.security import mfa, notify, sessions
 from mpanel.core.security.hashing import new_token
 from mpanel.core.security.models import MPanelUser
 from mpanel.core.security.roles import TENANT_ROLES
-from mpanel.core.security.users import create_user
 from mpanel.extensions import appbuilder, db
-from mpanel.modules.accounts import invitations
-from mpanel.modules.accounts.signup import address_in_use, tell_known_address
+from mpanel.modules.accounts import staff
 
 blueprint = Blueprint("accounts_team", __name__, url_prefix="/staff/team")
-MANAGERS = ("Owner", "Admin")
 
 
 class InviteForm(FlaskForm):
@@ -40,16 +37,12 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(r, r) for r in TENANT_ROLES], validators=[DataRequired()])
 
 
-def _roles(user) -> set[str]:
-    return {role.name for role in user.roles}
-
-
 def manager(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return redirect(appbuilder.get_url_for_login_with(request.path))
-        if current_user.tenant_id is None or current_user.customer_id or not _roles(current_user) & set(MANAGERS):
+        if not staff.is_manager(current_user):
             abort(404)
         g.me = db.session.get(MPanelUser, current_user.id)
         return view(*args, **kwargs)
@@ -58,28 +51,20 @@ def manager(view):
 
 
 def _staff(user_id: int) -> MPanelUser:
-    user = db.session.scalar(select(MPanelUser).where(MPanelUser.id == user_id, MPanelUser.customer_id.is_(None)))
+    user = staff.member(db.session, user_id)
     if user is None:
         abort(404)
     return user
 
 
-def _active_owners(excluding: int) -> int:
-    return sum(1 for u in db.session.scalars(select(MPanelUser).where(
-        MPanelUser.customer_id.is_(None), MPanelUser.active.is_(True), MPanelUser.id != excluding))
-        if "Owner" in _roles(u))
-
-
-def _may_manage(target: MPanelUser, new_role: str | None = None) -> str | None:
-    """Why the signed-in manager may not change ``target`` (None: they may)."""
-    if "Owner" not in _roles(g.me) and ("Owner" in _roles(target) or new_role == "Owner"):
-        return _("Only an Owner can change an Owner or grant the Owner role.")
-    return None
+def _refused(exc: FieldError):
+    db.session.rollback()
+    flash(exc.message, "danger")
+    return redirect(url_for(".index")), 303
 
 
 def _render(**context):
-    team = db.session.scalars(select(MPanelUser).where(MPanelUser.customer_id.is_(None))
-                              .order_by(MPanelUser.email)).all()
+    team = db.session.scalars(staff.team_query().order_by(MPanelUser.email)).all()
     return render_template("accounts/team.html", appbuilder=appbuilder, base_template=appbuilder.base_template,
                            team=team, mfa_on={u.id: mfa.enabled(db.session, u) for u in team},
                            roles=TENANT_ROLES, form=FlaskForm(), **context)
@@ -97,17 +82,14 @@ def invite():
     form = InviteForm()
     if not form.validate_on_submit():
         return _render(invite=form), 400
-    if form.role.data == "Owner" and "Owner" not in _roles(g.me):
-        form.role.errors = [_("Only an Owner can grant the Owner role.")]
-        return _render(invite=form), 403
     email = form.email.data.strip().lower()
-    place = g.tenant.name
-    if address_in_use(db.session, email):
-        tell_known_address(db.session, email, request.host_url)
-    else:
-        user = create_user(email, new_token(), form.role.data, form.first_name.data or "", form.last_name.data or "")
-        db.session.flush()
-        invitations.send(db.session, user, request.host_url, g.me.get_full_name(), place, request.remote_addr)
+    try:
+        staff.invite(db.session, g.me, email, form.role.data, form.first_name.data, form.last_name.data,
+                     request.host_url, g.tenant.name, request.remote_addr)
+    except FieldError as exc:
+        db.session.rollback()
+        form.role.errors = [exc.message]
+        return _render(invite=form), exc.status
     db.session.commit()
     flash(_("An invitation is on its way to %(email)s.", email=email), "success")
     return redirect(url_for(".index"))
@@ -119,13 +101,10 @@ def change_role(user_id: int):
     target, form = _staff(user_id), RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    refusal = _may_manage(target, form.role.data)
-    if refusal is None and "Owner" in _roles(target) and form.role.data != "Owner" and not _active_owners(target.id):
-        refusal = _("The tenant needs at least one active Owner.")
-    if refusal:
-        flash(refusal, "danger")
-        return redirect(url_for(".index")), 303
-    target.roles = [appbuilder.sm.find_role(form.role.data)]
+    try:
+        staff.change_role(db.session, g.me, target, form.role.data, appbuilder.sm.find_role)
+    except FieldError as exc:
+        return _refused(exc)
     db.session.commit()
     flash(_("%(email)s is now %(role)s.", email=target.email, role=form.role.data), "success")
     return redirect(url_for(".index"))
@@ -137,17 +116,10 @@ def set_active(user_id: int):
     target = _staff(user_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    active = request.form.get("active") == "1"
-    refusal = _may_manage(target)
-    if refusal is None and not active and "Owner" in _roles(target) and not _active_owners(target.id):
-        refusal = _("The tenant needs at least one active Owner.")
-    if refusal:
-        flash(refusal, "danger")
-        return redirect(url_for(".index")), 303
-    target.active = active
-    if not active:
-        sessions.revoke_all(db.session, target.id)
-    notify.event(db.session, "staff_activated" if active else "staff_deactivated", target)
+    try:
+        staff.set_active(db.session, g.me, target, request.form.get("active") == "1")
+    except FieldError as exc:
+        return _refused(exc)
     db.session.commit()
     return redirect(url_for(".index"))
 
@@ -158,10 +130,10 @@ def reset_mfa(user_id: int):
     target = _staff(user_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    refusal = _may_manage(target)
-    if refusal:
-        flash(refusal, "danger")
-        return redirect(url_for(".index")), 303
+    try:
+        staff.check_may_manage(g.me, target)
+    except FieldError as exc:
+        return _refused(exc)
     mfa.disable(db.session, target)
     sessions.revoke_all(db.session, target.id)
     notify.event(db.session, "mfa_reset", target)

@@ -16,6 +16,7 @@ from mpanel.api.body import json_body
 from mpanel.core.errors import FieldError
 from mpanel.core.money import quantize
 from mpanel.extensions import db
+from mpanel.modules.accounts.signup import require_verified
 from mpanel.modules.customers.models import Customer
 from mpanel.web.routing import MAX_ID
 
@@ -89,8 +90,10 @@ class OrderApi(Api):
           responses:
             201: {description: "the order with its invoice (money as strings)"}
             400: {$ref: '#/components/responses/400'}
+            403: {description: "not allowed, or (field email) the contact has not confirmed their address"}
             404: {$ref: '#/components/responses/404'}
         """
+        require_verified(g.user)
         data = json_body()
         customer_id = g.user.customer_id or data.get("customer_id")
         if not isinstance(customer_id, int) or isinstance(customer_id, bool):
@@ -279,6 +282,7 @@ class ServiceApi(Api):
             404: {$ref: '#/components/responses/404'}
             409: {description: "the service cannot change its plan"}
         """
+        require_verified(g.user)
         data = json_body()
         result = changes.change_product(db.session, service, data.get("product"), data.get("cycle"))
         return self.response(200, result=service_json(service), change=change_json(result.quote),
