@@ -6,6 +6,7 @@ by :func:`quantize`; nothing else in MPanel rounds money.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -26,10 +27,15 @@ class CurrencyError(ValueError):
     """Raised for a code that is not an ISO 4217 currency."""
 
 
+@functools.cache
+def _iso_codes() -> frozenset[str]:
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
 def validate_currency(code: str) -> str:
     """Return the upper-case ISO 4217 code or raise :class:`CurrencyError`."""
     normalised = (code or "").strip().upper()
-    if len(normalised) != 3 or pycountry.currencies.get(alpha_3=normalised) is None:
+    if normalised not in _iso_codes():
         raise CurrencyError(f"{code!r} is not an ISO 4217 currency code")
     return normalised
 
@@ -52,9 +58,14 @@ def to_decimal(value) -> Decimal:
     return result
 
 
+@functools.lru_cache(maxsize=512)
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-exponent(currency))
+
+
 def quantize(amount, currency: str) -> Decimal:
     """Round to the currency's exponent, half up: the only rounding in MPanel."""
-    return to_decimal(amount).quantize(Decimal(1).scaleb(-exponent(currency)), ROUND_HALF_UP)
+    return to_decimal(amount).quantize(_quantum(currency), ROUND_HALF_UP)
 
 
 def to_minor_units(amount, currency: str) -> int:
