@@ -26,6 +26,7 @@ STATUSES = {
     400: "Bad input, every field named", 401: "Not signed in", 403: "Not allowed (or no CSRF token)",
     404: "Not found", 409: "The record's state refuses it", 413: "Body too large",
     415: "The body is not application/json", 422: "The database refuses the values",
+    429: "Too many requests (see Retry-After)",
 }
 WRITES = ("post", "put", "patch", "delete")
 PAGER = [
@@ -44,17 +45,20 @@ class Doc:
     content: str
     filters: dict = field(default_factory=dict)
     body_required: bool = True
+    security: tuple = ()
 
 
 def documented(*, request: type[Schema] | None = None, response: type[Schema] | None = None, status: int = 200,
-               content: str = "application/json", filters: dict | None = None, body_required: bool = True):
+               content: str = "application/json", filters: dict | None = None, body_required: bool = True,
+               security: list | None = None):
     """Declare an endpoint's operation: ``request`` (the body's schema, for writes),
     ``response`` (the schema of the ``status`` answer's body, or None with a non-JSON
     ``content`` type such as ``application/pdf``) and the list ``filters`` it takes
-    (query parameter -> ``int``, ``bool``, a tuple of values or None for text)."""
+    (query parameter -> ``int``, ``bool``, a tuple of values or None for text); ``security``
+    for an endpoint that authenticates without FAB's ``protect`` (e.g. the refresh token)."""
 
     def mark(fn):
-        fn._doc = Doc(request, response, status, content, dict(filters or {}), body_required)
+        fn._doc = Doc(request, response, status, content, dict(filters or {}), body_required, tuple(security or ()))
         return fn
 
     return mark
@@ -114,11 +118,14 @@ def _generate(api, path: str, method: str, func, doc: Doc) -> dict:
     operation: dict = {"summary": _summary(func), "parameters": _path_parameters(func, path)}
     operation["parameters"] += [{"in": "query", "name": name, "schema": _filter_schema(kind)}
                                 for name, kind in doc.filters.items()]
-    if api.get_method_permission(func.__name__):
+    if doc.security:
+        operation["security"] = list(doc.security)
+    elif api.get_method_permission(func.__name__):
         operation["security"] = [{"jwt": []}, {"api_key": []}]
-    if doc.request is not None and method.upper() in BODY_WRITES:
-        content = {"application/json": {"schema": doc.request}}
-        for mimetype in sorted(getattr(func, "_accepts", ())):
+    accepted = sorted(getattr(func, "_accepts", ()))
+    if (doc.request is not None or accepted) and method.upper() in BODY_WRITES:
+        content = {"application/json": {"schema": doc.request}} if doc.request is not None else {}
+        for mimetype in accepted:
             content[mimetype] = {"schema": {"type": "string", "format": "binary"}}
         operation["requestBody"] = {"required": doc.body_required, "content": content}
     schema = doc.response if doc.response is not None else {"type": "string", "format": "binary"}
@@ -182,6 +189,6 @@ def complete(api, path, operations, methods, func) -> None:
         for status in list(responses):
             if int(status) in STATUSES or int(status) >= 500:
                 del responses[status]
-        statuses = [400, 401, 403, 404] if method.lower() == "get" else list(STATUSES)
+        statuses = [400, 401, 403, 404, 429] if method.lower() == "get" else list(STATUSES)
         for status in statuses:
             responses[str(status)] = error_response(status)

@@ -8,8 +8,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_appbuilder.api import expose, protect
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import Schema, fields
 
 from mpanel.api.base import Api, safe
+from mpanel.api.openapi import documented, result
 from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.extensions import appbuilder, db
 from mpanel.modules.accounts import impersonation
@@ -72,26 +74,30 @@ def dashboard():
     return render_client("client/dashboard.html")
 
 
+class AccountOut(Schema):
+    id = fields.Integer(required=True)
+    company = fields.String(allow_none=True)
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    currency = fields.String(allow_none=True)
+    vat_id = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+
+
 class ClientAccountApi(Api):
     """``/api/v1/client/account``: the calling contact's own customer record."""
 
     resource_name = "client"
 
     @expose("/account", methods=["GET"])
+    @documented(response=result(AccountOut))
     @protect()
     @safe
     def get(self):
-        """The customer account of the signed-in contact.
-        ---
-        get:
-          responses:
-            200:
-              description: The account
-            404:
-              $ref: '#/components/responses/404'
-        """
+        """The customer account of the signed-in contact."""
         customer = db.session.get(Customer, g.user.customer_id) if g.user.customer_id else None
         if customer is None:
             return self.response_404()
-        fields = ("id", "company", "first_name", "last_name", "email", "country", "currency", "vat_id", "language")
-        return self.response(200, result={f: getattr(customer, f) for f in fields})
+        return self.response(200, result={f: getattr(customer, f) for f in AccountOut().fields})

@@ -11,7 +11,7 @@ import logging
 from flask import jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from mpanel.api import body, csrf
+from mpanel.api import body, csrf, tokens
 from mpanel.api.base import REQUEST
 from mpanel.core.errors import FieldError
 from mpanel.core.storage import StorageError
@@ -71,6 +71,7 @@ def _no_nul_bytes():
 
 
 def install(app) -> None:
+    tokens.install(app)  # JWT refusals in the same shape
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(TenantScopeError, _scope_error)
     app.register_error_handler(FieldError, _field_error)

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from mpanel.api.base import Dialect, safe
 from mpanel.api.body import json_body
+from mpanel.api.openapi import NoBody, documented
 from mpanel.core.security import signin, tokens
 from mpanel.extensions import db
 
@@ -27,38 +28,20 @@ class SecondStepSchema(Schema):
     refresh = fields.Boolean(load_default=False)
 
 
+class TokensOut(Schema):
+    access_token = fields.String(metadata={"description": "absent when mfa_required"})
+    refresh_token = fields.String(metadata={"description": "when refresh was asked for"})
+    mfa_required = fields.Boolean(metadata={"description": "two-factor sign-in: send mfa_token and a code "
+                                                           "to /login/mfa"})
+    mfa_token = fields.String()
+
+
 class MPanelSecurityApi(Dialect, SecurityApi):
     @expose("/login", methods=["POST"])
+    @documented(request=LoginSchema, response=TokensOut)
     @safe
     def login(self):
-        """Log in with username (or e-mail) and password of the host's tenant.
-        ---
-        post:
-          description: Returns a JWT access token and, if asked, a refresh token.
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    username: {type: string}
-                    password: {type: string}
-                    refresh: {type: boolean}
-          responses:
-            200:
-              description: >-
-                Tokens; or, for an account with two-factor sign-in,
-                ``{"mfa_required": true, "mfa_token": ...}`` to send to ``/login/mfa`` with a code
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              description: Two-factor sign-in is required but not set up yet (set it up on the web)
-            429:
-              description: Too many attempts
-        """
+        """Log in with username (or e-mail) and password of the host's tenant."""
         payload = json_body(LoginSchema())
         user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
         if not user:
@@ -67,7 +50,8 @@ class MPanelSecurityApi(Dialect, SecurityApi):
         step = signin.next_step(db.session, user)
         if step == "enrol":
             db.session.commit()
-            return self.response(403, message="Two-factor sign-in is required: set it up by signing in on the web")
+            return self.response(403, message={
+                "mfa": ["Two-factor sign-in is required: set it up by signing in on the web"]})
         if step == "mfa":
             token = signin.begin_step(db.session, user, step)
             db.session.commit()
@@ -75,32 +59,10 @@ class MPanelSecurityApi(Dialect, SecurityApi):
         return self._signed_in(user, payload["refresh"])
 
     @expose("/login/mfa", methods=["POST"])
+    @documented(request=SecondStepSchema, response=TokensOut)
     @safe
     def login_mfa(self):
-        """Second sign-in step: the ``mfa_token`` from ``/login`` and a TOTP or recovery code.
-        ---
-        post:
-          description: The token works once and for five minutes; five wrong codes use it up.
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    mfa_token: {type: string}
-                    code: {type: string}
-                    refresh: {type: boolean}
-          responses:
-            200:
-              description: Tokens
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            429:
-              description: Too many attempts
-        """
+        """Second sign-in step: the ``mfa_token`` from ``/login`` and a TOTP or recovery code."""
         payload = json_body(SecondStepSchema())
         token, user = signin.pending(db.session, payload["mfa_token"], "mfa")
         if token is None:
@@ -117,23 +79,14 @@ class MPanelSecurityApi(Dialect, SecurityApi):
         return self.response(200, **result)
 
     @expose("/refresh", methods=["POST"])
+    @documented(request=NoBody, response=TokensOut, body_required=False, security=[{"jwt": []}])
     @jwt_required(refresh=True)
     @safe
     def refresh(self):
-        """Exchange a refresh token for a new access and refresh token.
-        ---
-        post:
-          description: The presented refresh token is used up; presenting it again revokes its family.
-          responses:
-            200:
-              description: New tokens
-            401:
-              $ref: '#/components/responses/401'
-          security:
-            - jwt_refresh: []
-        """
+        """Exchange a refresh token for a new access and refresh token."""
         from flask import g
 
+        json_body(NoBody())
         result = tokens.rotate(db.session, get_jwt(), g.user)
         db.session.commit()
         if result is None:

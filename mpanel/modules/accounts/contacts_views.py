@@ -11,8 +11,11 @@ from flask_appbuilder.api import expose, protect
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from marshmallow import Schema, fields, validate
 
 from mpanel.api.base import Api, safe
+from mpanel.api.body import json_body
+from mpanel.api.openapi import NoBody, documented, result
 from mpanel.core.errors import FieldError
 from mpanel.core.security.models import CONTACT_PERMISSIONS
 from mpanel.extensions import db
@@ -96,6 +99,34 @@ def _json(user) -> dict:
             [p for p in user.contact_permissions.split(",") if p]}
 
 
+class PermissionsSchema(Schema):
+    permissions = fields.List(fields.String(validate=validate.OneOf(CONTACT_PERMISSIONS)), required=True)
+
+
+class InviteContactSchema(PermissionsSchema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    first_name = fields.String(load_default="")
+    last_name = fields.String(load_default="")
+
+
+class ContactOut(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    owner = fields.Boolean(allow_none=True)
+    active = fields.Boolean(allow_none=True)
+    permissions = fields.List(fields.String(), required=True)
+
+
+class ContactsOut(Schema):
+    result = fields.List(fields.Nested(ContactOut), required=True)
+
+
+class InvitedOut(Schema):
+    message = fields.String(required=True)
+
+
 class ClientContactsApi(Api):
     """The calling contact's customer's logins (its owner changes them)."""
 
@@ -108,50 +139,31 @@ class ClientContactsApi(Api):
             return None, self.response_403()
         return db.session.get(Customer, g.user.customer_id), None
 
-    def _body(self):
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else None
-
     @expose("/contacts/", methods=["GET"])
+    @documented(response=ContactsOut)
     @protect()
     @safe
     def list_contacts(self):
-        """The customer's contacts.
-        ---
-        get:
-          responses:
-            200: {description: "The contacts"}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The customer's contacts."""
         customer, refusal = self._owner()
         if refusal:
             return refusal
         return self.response(200, result=[_json(u) for u in contacts.contacts_of(db.session, customer.id)])
 
     @expose("/contacts/", methods=["POST"])
+    @documented(request=InviteContactSchema, response=InvitedOut, status=202)
     @protect()
     @safe
     def invite_contact(self):
-        """Invite a contact: ``{"email", "first_name"?, "last_name"?, "permissions": [...]}``.
-        ---
-        post:
-          responses:
-            202: {description: "An invitation is on its way (also when the address is in use)"}
-            400: {$ref: '#/components/responses/400'}
-            403: {$ref: '#/components/responses/403'}
-        """
+        """Invite a contact: ``{"email", "first_name"?, "last_name"?, "permissions": [...]}``."""
         customer, refusal = self._owner()
         if refusal:
             return refusal
-        body = self._body()
-        if body is None:
-            return self.response_400(message={"_schema": ["a JSON object is required"]})
+        body = json_body(InviteContactSchema())
         try:
-            contacts.invite_contact(db.session, customer, str(body.get("email") or ""),
-                                    str(body.get("first_name") or "")[:64], str(body.get("last_name") or "")[:64],
-                                    body.get("permissions") if isinstance(body.get("permissions"), list) else [None],
-                                    request.host_url, g.user.get_full_name(),
+            contacts.invite_contact(db.session, customer, body["email"], body["first_name"][:64],
+                                    body["last_name"][:64], body["permissions"], request.host_url,
+                                    g.user.get_full_name(),
                                     f"{customer.display_name} ({g.tenant.name})")
         except FieldError as exc:
             db.session.rollback()
@@ -160,32 +172,19 @@ class ClientContactsApi(Api):
         return self.response(202, message="An invitation is on its way.")
 
     @expose("/contacts/<int:user_id>", methods=["PUT"])
+    @documented(request=PermissionsSchema, response=result(ContactOut))
     @protect()
     @safe
     def change_contact(self, user_id: int):
-        """Change a contact's ``permissions``.
-        ---
-        put:
-          responses:
-            200: {description: "The contact"}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
-        """
-        return self._on_contact(user_id, lambda user, body: contacts.change(
-            db.session, user, body.get("permissions") if isinstance(body.get("permissions"), list) else [None]))
+        """Change a contact's ``permissions``."""
+        return self._on_contact(user_id, lambda user, body: contacts.change(db.session, user, body["permissions"]))
 
     @expose("/contacts/<int:user_id>", methods=["DELETE"])
+    @documented(response=result(ContactOut))
     @protect()
     @safe
     def revoke_contact(self, user_id: int):
-        """Revoke a contact's login.
-        ---
-        delete:
-          responses:
-            200: {description: "Revoked"}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: "The owner's login stays"}
-        """
+        """Revoke a contact's login."""
         return self._on_contact(user_id, lambda user, _body: contacts.revoke(db.session, user), removes=True)
 
     def _on_contact(self, user_id, action, removes=False):
@@ -195,13 +194,11 @@ class ClientContactsApi(Api):
         user = contacts.contact(db.session, customer.id, user_id)
         if user is None:
             return self.response_404()
-        body = self._body() if not removes else {}
-        if body is None:
-            return self.response_400(message={"_schema": ["a JSON object is required"]})
+        body = json_body(NoBody() if removes else PermissionsSchema())
         try:
             action(user, body)
         except FieldError as exc:
             db.session.rollback()
             return self.response(exc.status, message=exc.as_messages())
         db.session.commit()
-        return self.response(200, message="revoked") if removes else self.response(200, result=_json(user))
+        return self.response(200, result=_json(user))

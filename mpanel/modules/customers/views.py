@@ -8,10 +8,12 @@ from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from flask_login import current_user
-from marshmallow import pre_load
+from marshmallow import Schema, fields, pre_load
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
 from mpanel.api.base import ModelApi, safe
+from mpanel.api.body import json_body
+from mpanel.api.openapi import NoBody, documented
 from mpanel.core.errors import Conflict
 from mpanel.core.security.models import MPanelUser
 from mpanel.core.signals.tenancy import customer_created
@@ -83,6 +85,10 @@ class CustomerView(TenantModelView):
         return redirect(url_for("client.dashboard"))
 
 
+class InvitationOut(Schema):
+    message = fields.String(required=True)
+
+
 class CustomerApi(ModelApi):
     resource_name = "customers"
     datamodel = SQLAInterface(Customer)
@@ -97,20 +103,12 @@ class CustomerApi(ModelApi):
         customer_created.send(item)
 
     @expose("/<int:pk>/invitation", methods=["POST"])
+    @documented(request=NoBody, response=InvitationOut, status=202, body_required=False)
     @protect()
     @safe
     def invite(self, pk):
-        """Invite the customer's owner contact (made on the first call) to set a password.
-        ---
-        post:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            202: {description: "An invitation is on its way"}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Invite the customer's owner contact (made on the first call) to set a password."""
+        json_body(NoBody())
         customer = self.datamodel.get(pk)
         if customer is None:
             return self.response_404()

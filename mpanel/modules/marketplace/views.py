@@ -7,8 +7,11 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import protect
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from marshmallow import Schema, fields
 
 from mpanel.api.base import Api, safe
+from mpanel.api.body import json_body
+from mpanel.api.openapi import NoBody, documented, result
 from mpanel.core import audit
 from mpanel.core.plugins.engine import PluginError, loaded_plugins, set_active
 from mpanel.core.settings import declared, get_settings, parse_settings, set_settings
@@ -77,57 +80,60 @@ class MarketplaceView(BaseView):
                                     settings=declared(plugin.tenant_settings), errors=errors), 400 if errors else 200
 
 
+class EntryOut(Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    version = fields.String(required=True)
+    category = fields.String(required=True)
+    compatible = fields.Boolean(required=True)
+    installed = fields.Boolean(required=True)
+    active = fields.Boolean(required=True)
+    configurable = fields.Boolean(required=True)
+
+
+class EntriesOut(Schema):
+    result = fields.List(fields.Nested(EntryOut), required=True)
+
+
+class ActivationOut(Schema):
+    name = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
 class MarketplaceApi(Api):
     resource_name = "marketplace"
     allow_browser_login = True
 
     @expose("/", methods=["GET"])
+    @documented(response=EntriesOut)
     @protect()
     @safe
     def list(self):
-        """Installed and available plugins with their state for the tenant.
-        ---
-        get:
-          responses:
-            200:
-              description: Plugins
-        """
+        """Installed and available plugins with their state for the tenant."""
         return self.response(200, result=[vars(e) for e in service.entries(db.session)])
 
     @expose("/<name>/activate", methods=["POST"])
+    @documented(request=NoBody, response=result(ActivationOut), body_required=False)
     @protect()
     @safe
     def activate(self, name):
-        """Activate a plugin for the tenant.
-        ---
-        post:
-          responses:
-            200:
-              description: Activated
-            400:
-              $ref: '#/components/responses/400'
-        """
+        """Activate a plugin for the tenant."""
         return self._change(name, True)
 
     @expose("/<name>/deactivate", methods=["POST"])
+    @documented(request=NoBody, response=result(ActivationOut), body_required=False)
     @protect()
     @safe
     def deactivate(self, name):
-        """Deactivate a plugin for the tenant.
-        ---
-        post:
-          responses:
-            200:
-              description: Deactivated
-            400:
-              $ref: '#/components/responses/400'
-        """
+        """Deactivate a plugin for the tenant."""
         return self._change(name, False)
 
     def _change(self, name, active):
+        json_body(NoBody())
         try:
             change_activation(name, active)
         except PluginError as exc:
             db.session.rollback()
             return self.response_400(message={"plugin": [str(exc)]})
-        return self.response(200, message="ok")
+        return self.response(200, result={"name": name, "active": active})

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mpanel.core.money import quantize, validate_currency
+from mpanel.api.fields import money_json as _money
+from mpanel.core.money import validate_currency
 from mpanel_catalog.calculator.context import cycle_label
 from mpanel_catalog.calculator.products import price_table
 from mpanel_catalog.constants import CYCLES
@@ -15,10 +16,6 @@ from mpanel_catalog.models import Option, OptionGroup, Price, Product, ProductGr
 
 def listed(product: Product) -> bool:
     return not (product.hidden or product.retired)
-
-
-def _money(amount, currency: str) -> str:
-    return str(quantize(amount, currency))
 
 
 def groups(session, currency: str, locale: str | None, slug: str | None = None) -> list[dict]:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from mpanel.api.base import ModelApi, safe
 from mpanel.api.body import json_body
 from mpanel.api.fields import Id
+from mpanel.api.openapi import NoBody, documented, result
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.web.forms import schema_rule
@@ -132,6 +133,11 @@ class ResolveSchema(Schema):
     failed = fields.Boolean(load_default=False)
 
 
+class ActionStatusOut(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
 class DomainActionApi(ModelApi):
     resource_name = "domain-actions"
     datamodel = SQLAInterface(DomainAction)
@@ -151,49 +157,24 @@ class DomainActionApi(ModelApi):
         return self.response(200, result={"id": item.id, "status": item.status})
 
     @expose("/<int:pk>/retry", methods=["POST"])
+    @documented(request=NoBody, response=result(ActionStatusOut), body_required=False)
     @protect()
     @safe
     @permission_name("retry")
     def retry(self, pk):
-        """Run a failed action again.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: Queued again
-            400:
-              $ref: '#/components/responses/400'
-            404:
-              $ref: '#/components/responses/404'
-        """
+        """Run a failed action again."""
+        json_body(NoBody())
         return self._change(pk, lambda item: actions.retry(db.session, item))
 
     @expose("/<int:pk>/resolve", methods=["POST"])
+    @documented(request=ResolveSchema, response=result(ActionStatusOut), body_required=False)
     @protect()
     @safe
     @permission_name("resolve")
     def resolve(self, pk):
         """Mark an action as handled by hand; body ``{"note": "...", "failed": false}``
         is optional. ``failed: true`` gives it up as not done: a paid registration,
-        transfer or renewal is then credited to the customer.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: Resolved
-            400:
-              $ref: '#/components/responses/400'
-            404:
-              $ref: '#/components/responses/404'
-        """
+        transfer or renewal is then credited to the customer."""
         data = json_body(ResolveSchema())
         return self._change(pk, lambda item: actions.resolve(db.session, item, g.user.username, data["note"],
                                                              failed=data["failed"]))

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from mpanel.api import paging
 from mpanel.api.base import Api, safe, transaction
 from mpanel.api.body import accepts, json_body
-from mpanel.api.fields import Id, Money, positive
+from mpanel.api.fields import Id, Money, money_json, positive
+from mpanel.api.openapi import NoBody, documented, page_of, result
 from mpanel.core.errors import Conflict
-from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel_gateway_bank import statements
 from mpanel_gateway_bank.camt import StatementError
@@ -34,10 +34,41 @@ class MatchSchema(Schema):
     invoice_id = Id(required=True)
 
 
+# The answers
+class TransferOutSchema(Schema):
+    payment_id = fields.Integer(allow_none=True)
+    applied = Money(required=True)
+    credited = Money(required=True)
+    duplicate = fields.Boolean(required=True)
+
+
+class StatementOutSchema(Schema):
+    statement_id = fields.Integer(required=True)
+    new = fields.Boolean(required=True, metadata={"description": "false when this file was imported before"})
+    lines = fields.Integer(required=True)
+    matched = fields.Integer(required=True)
+
+
+class BankLineOutSchema(Schema):
+    id = fields.Integer(required=True)
+    statement_id = fields.Integer(allow_none=True)
+    bank_ref = fields.String(allow_none=True)
+    booked_on = fields.Date(allow_none=True)
+    amount = Money(required=True)
+    currency = fields.String(required=True)
+    reference = fields.String(allow_none=True)
+    remittance = fields.String(allow_none=True)
+    debtor_name = fields.String(allow_none=True)
+    debtor_iban = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    invoice_id = fields.Integer(allow_none=True)
+    payment_id = fields.Integer(allow_none=True)
+
+
 def line_json(line: BankLine) -> dict:
     return {"id": line.id, "statement_id": line.statement_id, "bank_ref": line.bank_ref,
             "booked_on": line.booked_on.isoformat() if line.booked_on else None,
-            "amount": str(quantize(line.amount, line.currency)), "currency": line.currency,
+            "amount": money_json(line.amount, line.currency), "currency": line.currency,
             "reference": line.reference, "remittance": line.remittance, "debtor_name": line.debtor_name,
             "debtor_iban": line.debtor_iban, "status": line.status, "invoice_id": line.invoice_id,
             "payment_id": line.payment_id}
@@ -57,18 +88,12 @@ class BankApi(Api):
         return invoice
 
     @expose("/transfers", methods=["POST"])
+    @documented(request=TransferSchema, response=TransferOutSchema)
     @protect()
     @safe
     @transaction
     def transfer(self):
-        """Record a received transfer; the bank reference makes it idempotent.
-        ---
-        post:
-          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
-          responses:
-            200: {description: applied, credited, duplicate}
-            400: {$ref: '#/components/responses/400'}
-        """
+        """Record a received transfer; the bank reference makes it idempotent."""
         data = json_body(TransferSchema())
         result = record_transfer(db.session, self._invoice(data["invoice_id"]), data["amount"], data["currency"],
                                  data["reference"], data["booked_on"])
@@ -76,19 +101,13 @@ class BankApi(Api):
                              credited=str(result.credited), duplicate=result.duplicate)
 
     @expose("/statements", methods=["POST"])
+    @documented(response=StatementOutSchema)
     @protect()
     @safe
     @accepts("application/xml", "text/xml", "multipart/form-data")
     @transaction
     def statement(self):
-        """Import a CAMT.053 statement (the XML as the body, or a multipart "file").
-        ---
-        post:
-          requestBody: {required: true, content: {application/xml: {schema: {type: string}}}}
-          responses:
-            200: {description: The statement's new and recorded lines}
-            400: {$ref: '#/components/responses/400'}
-        """
+        """Import a CAMT.053 statement (the XML as the body, or a multipart "file")."""
         upload = request.files.get("file")
         name, data = (upload.filename, upload.read()) if upload else ("statement.xml", request.get_data())
         try:
@@ -98,36 +117,23 @@ class BankApi(Api):
         return self.response(200, statement_id=found.id, new=new, lines=found.lines, matched=found.matched)
 
     @expose("/lines", methods=["GET"])
+    @documented(response=page_of(BankLineOutSchema), filters={"status": STATUSES, "invoice_id": int})
     @protect()
     @safe
     @paging.paged
     def lines(self):
-        """Statement lines, newest first; ?status=unmatched for what waits for staff.
-        ---
-        get:
-          parameters: [{in: query, name: status, schema: {type: string}}]
-          responses:
-            200: {description: result}
-            400: {$ref: '#/components/responses/400'}
-        """
+        """Statement lines, newest first; ?status=unmatched for what waits for staff."""
         count, rows = paging.page(select(BankLine), BankLine, {
             "status": (BankLine.status, STATUSES), "invoice_id": (BankLine.invoice_id, int)})
         return self.response(200, count=count, result=[line_json(line) for line in rows])
 
     @expose("/lines/<int:pk>/match", methods=["POST"])
+    @documented(request=MatchSchema, response=result(BankLineOutSchema))
     @protect()
     @safe
     @transaction
     def match(self, pk):
-        """Record a line's money for an invoice (full, partial or more).
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The line}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: Recorded already}
-        """
+        """Record a line's money for an invoice (full, partial or more)."""
         line = db.session.get(BankLine, pk)
         if line is None:
             return self.response_404()
@@ -135,20 +141,15 @@ class BankApi(Api):
         return self.response(200, result=line_json(line))
 
     @expose("/lines/<int:pk>/ignore", methods=["POST"])
+    @documented(request=NoBody, response=result(BankLineOutSchema), body_required=False)
     @protect()
     @safe
     @transaction
     def ignore(self, pk):
-        """Mark a line as not a customer's payment.
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The line}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Mark a line as not a customer's payment."""
         line = db.session.get(BankLine, pk)
         if line is None:
             return self.response_404()
+        json_body(NoBody())
         statements.ignore(line)
         return self.response(200, result=line_json(line))

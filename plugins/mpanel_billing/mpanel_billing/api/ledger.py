@@ -4,7 +4,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import Schema, fields
 
 from mpanel.api.base import ModelApi
-from mpanel.core.money import quantize
+from mpanel.api.fields import money_json
 
 from ..models.ledger import LedgerEntry
 
@@ -20,7 +20,7 @@ class LedgerEntrySchema(Schema):
     invoice_id = fields.Integer()
     payment_id = fields.Integer()
     document_id = fields.Integer()
-    amount = fields.Function(lambda entry: str(quantize(entry.amount, entry.currency)))
+    amount = fields.Function(lambda entry: money_json(entry.amount, entry.currency))
     currency = fields.String()
     memo = fields.String()
 

@@ -18,8 +18,9 @@ from mpanel.api.base import Api, safe
 from mpanel.api.base import transaction as in_transaction
 from mpanel.api.body import json_body
 from mpanel.api.fields import Id, Money, positive
+from mpanel.api.fields import money_json as _money
+from mpanel.api.openapi import NoBody, documented, page_of, result
 from mpanel.core.errors import Conflict
-from mpanel.core.money import quantize
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
 
@@ -28,10 +29,6 @@ from . import autopay, methods, payments, reversals
 from .base import GatewayError
 from .models import KINDS, STATUSES, PaymentMethod, Transaction
 from .registry import get_gateway
-
-
-def _money(value, currency):
-    return None if value is None else str(quantize(value, currency))
 
 
 def transaction_json(t: Transaction) -> dict:
@@ -79,6 +76,63 @@ class ChargeSchema(Schema):
     invoice_id = Id(required=True)
 
 
+class CreditPaySchema(Schema):
+    customer_id = Id(required=True)
+    invoice_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
+
+
+# The answers
+class AllocationOutSchema(Schema):
+    invoice_id = fields.Integer(allow_none=True)
+    amount = Money(allow_none=True)
+
+
+class TransactionOutSchema(Schema):
+    id = fields.Integer(required=True)
+    customer_id = fields.Integer(allow_none=True)
+    gateway = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    amount = Money(allow_none=True)
+    currency = fields.String(allow_none=True)
+    fee = Money(allow_none=True)
+    provider_id = fields.String(allow_none=True)
+    invoice_id = fields.Integer(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+    payment_id = fields.Integer(allow_none=True)
+    off_session = fields.Boolean(allow_none=True)
+    error = fields.String(allow_none=True)
+    invoices = fields.List(fields.Nested(AllocationOutSchema), required=True)
+    created_at = fields.DateTime(allow_none=True)
+
+
+class PaymentMethodOutSchema(Schema):
+    id = fields.Integer(required=True)
+    customer_id = fields.Integer(allow_none=True)
+    gateway = fields.String(allow_none=True)
+    brand = fields.String(allow_none=True)
+    last4 = fields.String(allow_none=True)
+    exp_month = fields.Integer(allow_none=True)
+    exp_year = fields.Integer(allow_none=True)
+    is_default = fields.Boolean(allow_none=True)
+    test_mode = fields.Boolean(allow_none=True)
+    removed = fields.Boolean(required=True)
+
+
+class StartedOutSchema(Schema):
+    result = fields.Nested(TransactionOutSchema, required=True)
+    checkout = fields.Dict(required=True, metadata={"description": "what the payer needs, e.g. a client secret"})
+
+
+class AppliedCreditOutSchema(Schema):
+    applied = Money(required=True)
+
+
+class ChargeOutSchema(Schema):
+    outcome = fields.String(required=True, metadata={"description": "paid, duplicate, declined, gave_up, "
+                            "action_required, unavailable, pending, waiting, needs_customer, no_method, nothing_due"})
+
+
 class TransactionApi(Api):
     resource_name = "transactions"
     allow_browser_login = True
@@ -86,26 +140,14 @@ class TransactionApi(Api):
     base_permissions = ["can_get", "can_refund"]
 
     @expose("/", methods=["GET"])
+    @documented(response=page_of(TransactionOutSchema), filters={
+        "status": STATUSES, "kind": KINDS, "gateway": None, "customer_id": int, "invoice_id": int})
     @protect()
     @safe
     @paging.paged
     @in_transaction
     def list(self):
-        """Transactions, newest first.
-        ---
-        get:
-          parameters:
-          - {in: query, name: status, schema: {type: string}}
-          - {in: query, name: kind, schema: {type: string}}
-          - {in: query, name: gateway, schema: {type: string}}
-          - {in: query, name: customer_id, schema: {type: integer}}
-          - {in: query, name: invoice_id, schema: {type: integer}}
-          - {in: query, name: page, schema: {type: integer}}
-          - {in: query, name: page_size, schema: {type: integer}}
-          responses:
-            200: {description: count and result (money as strings)}
-            400: {$ref: '#/components/responses/400'}
-        """
+        """Transactions, newest first."""
         query = select(Transaction).options(selectinload(Transaction.allocations))
         count, rows = paging.page(query, Transaction, {
             "status": (Transaction.status, STATUSES), "kind": (Transaction.kind, KINDS),
@@ -114,35 +156,21 @@ class TransactionApi(Api):
         return self.response(200, count=count, result=[transaction_json(t) for t in rows])
 
     @expose("/<int:pk>", methods=["GET"])
+    @documented(response=result(TransactionOutSchema))
     @protect()
     @safe
     def get(self, pk):
-        """One transaction.
-        ---
-        get:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The transaction}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """One transaction."""
         found = db.session.get(Transaction, pk)
         return self.response(200, result=transaction_json(found)) if found else self.response_404()
 
     @expose("/<int:pk>/refund", methods=["POST"])
+    @documented(request=RefundSchema, response=result(TransactionOutSchema), body_required=False)
     @protect()
     @safe
     @gateway_errors
     def refund(self, pk):
-        """Refund a payment in full or {"amount": "5.00"}; "credit_note": true credits the invoice first.
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The refund transaction}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: Not refundable}
-        """
+        """Refund a payment in full or {"amount": "5.00"}; "credit_note": true credits the invoice first."""
         payment = db.session.get(Transaction, pk)
         if payment is None:
             return self.response_404()
@@ -158,21 +186,14 @@ class PaymentMethodApi(Api):
     base_permissions = ["can_get", "can_delete", "can_put"]
 
     @expose("/", methods=["GET"])
+    @documented(response=page_of(PaymentMethodOutSchema),
+                filters={"customer_id": int, "gateway": None, "removed": bool})
     @protect()
     @safe
     @paging.paged
     @in_transaction
     def list(self):
-        """Saved payment methods (not removed ones unless ?removed=true).
-        ---
-        get:
-          parameters:
-          - {in: query, name: customer_id, schema: {type: integer}}
-          - {in: query, name: gateway, schema: {type: string}}
-          responses:
-            200: {description: count and result}
-            400: {$ref: '#/components/responses/400'}
-        """
+        """Saved payment methods (not removed ones unless ?removed=true)."""
         query = select(PaymentMethod)
         if request.args.get("removed") != "true":
             query = query.where(PaymentMethod.removed_at.is_(None))
@@ -181,33 +202,21 @@ class PaymentMethodApi(Api):
         return self.response(200, count=count, result=[method_json(m) for m in rows])
 
     @expose("/<int:pk>", methods=["GET"])
+    @documented(response=result(PaymentMethodOutSchema))
     @protect()
     @safe
     def get(self, pk):
-        """One saved method.
-        ---
-        get:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The method}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """One saved method."""
         found = db.session.get(PaymentMethod, pk)
         return self.response(200, result=method_json(found)) if found else self.response_404()
 
     @expose("/<int:pk>", methods=["DELETE"])
+    @documented(response=result(PaymentMethodOutSchema))
     @protect()
     @safe
     @gateway_errors
     def remove(self, pk):
-        """Remove a method (at its provider too).
-        ---
-        delete:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: Removed}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Remove a method (at its provider too)."""
         found = db.session.get(PaymentMethod, pk)
         if found is None or found.removed_at is not None:
             return self.response_404()
@@ -215,21 +224,16 @@ class PaymentMethodApi(Api):
         return self.response(200, result=method_json(found))
 
     @expose("/<int:pk>/default", methods=["POST"])
+    @documented(request=NoBody, response=result(PaymentMethodOutSchema), body_required=False)
     @protect()
     @safe
     @gateway_errors
     def make_default(self, pk):
-        """Charge this method for the customer's renewals.
-        ---
-        post:
-          parameters: [{in: path, name: pk, schema: {type: integer}}]
-          responses:
-            200: {description: The method}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Charge this method for the customer's renewals."""
         found = db.session.get(PaymentMethod, pk)
         if found is None or found.removed_at is not None:
             return self.response_404()
+        json_body(NoBody())
         methods.make_default(db.session, found)
         return self.response(200, result=method_json(found))
 
@@ -241,19 +245,12 @@ class PaymentApi(Api):
     base_permissions = ["can_post"]
 
     @expose("/", methods=["POST"])
+    @documented(request=StartSchema, response=StartedOutSchema)
     @protect()
     @safe
     @gateway_errors
     def start(self):
-        """Start paying invoices of a customer through a gateway (several: mass pay).
-        ---
-        post:
-          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
-          responses:
-            200: {description: The transaction and what the payer needs (e.g. a client secret)}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Start paying invoices of a customer through a gateway (several: mass pay)."""
         data = json_body(StartSchema())
         customer = db.session.get(Customer, data["customer_id"])
         if customer is None:
@@ -264,35 +261,23 @@ class PaymentApi(Api):
         return self.response(200, result=transaction_json(started), checkout=context)
 
     @expose("/credit", methods=["POST"])
+    @documented(request=CreditPaySchema, response=AppliedCreditOutSchema)
     @protect()
     @safe
     @gateway_errors
     def credit(self):
-        """Pay invoices of a customer from their credit.
-        ---
-        post:
-          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
-          responses:
-            200: {description: The amount applied}
-            400: {$ref: '#/components/responses/400'}
-        """
-        data = json_body(StartSchema(only=("customer_id", "invoice_ids")))
+        """Pay invoices of a customer from their credit."""
+        data = json_body(CreditPaySchema())
         applied = payments.pay_with_credit(db.session, data["customer_id"], data["invoice_ids"])
         return self.response(200, applied=str(applied))
 
     @expose("/charge", methods=["POST"])
+    @documented(request=ChargeSchema, response=ChargeOutSchema)
     @protect()
     @safe
     @gateway_errors
     def charge(self):
-        """Charge an invoice to the customer's default saved method now (if a try is due).
-        ---
-        post:
-          requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
-          responses:
-            200: {description: What happened (paid, declined, action_required, ...)}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Charge an invoice to the customer's default saved method now (if a try is due)."""
         data = json_body(ChargeSchema())
         invoice = db.session.get(Invoice, data["invoice_id"])
         if invoice is None:

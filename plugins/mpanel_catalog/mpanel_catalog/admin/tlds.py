@@ -13,6 +13,7 @@ from wtforms.validators import Optional
 from mpanel.api.base import safe, transaction
 from mpanel.api.body import json_body
 from mpanel.api.fields import Money
+from mpanel.api.openapi import documented
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel_catalog import validation
@@ -83,6 +84,10 @@ class MarkupSchema(Schema):
     actions = fields.List(fields.String(validate=validate.OneOf(TLD_ACTIONS)), load_default=list)
 
 
+class MarkupOutSchema(Schema):
+    updated = fields.Integer(required=True, metadata={"description": "how many prices changed"})
+
+
 class CatalogTldMarkupView(SimpleFormView):
     """Set retail prices to cost + X % + a fixed amount, up to a price point."""
 
@@ -129,32 +134,12 @@ class CatalogTldPriceApi(CatalogApi):
     search_columns = ["tld", "currency", "action", "years"]
 
     @expose("/markup", methods=["POST"])
+    @documented(request=MarkupSchema, response=MarkupOutSchema)
     @protect()
     @safe
     @permission_name("markup")
     @transaction
     def markup(self):
-        """Set retail prices from cost: cost + percent % + fixed, up to a price point.
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    percent: {type: string, example: "20"}
-                    fixed: {type: string, example: "0.50"}
-                    ending: {type: string, example: "0.99"}
-                    currency: {type: string, example: EUR}
-                    tlds: {type: array, items: {type: string}}
-                    actions: {type: array, items: {type: string, enum: [register, transfer, renew]}}
-          responses:
-            200:
-              description: How many prices changed
-            400:
-              $ref: '#/components/responses/400'
-        """
+        """Set retail prices from cost: cost + percent % + fixed, up to a price point."""
         count = apply_markup(db.session, **json_body(MarkupSchema()))
         return self.response(200, updated=count)

@@ -3,6 +3,7 @@
 from flask_appbuilder.api import expose, permission_name, protect
 
 from mpanel.api.base import safe
+from mpanel.api.openapi import documented, result
 from mpanel.core.errors import FieldError
 from mpanel.extensions import db
 from mpanel.modules.customers.models import Customer
@@ -27,100 +28,31 @@ class CatalogQuoteApi(QuoteApi):
     resource_name = "catalog-quotes"
 
     @expose("/product", methods=["POST"])
+    @documented(request=schemas.StaffProductQuote, response=result(schemas.QuoteOut))
     @protect()
     @safe
     @permission_name("get")
     def product(self):
-        """Price a product with options, add-ons and coupons for a customer.
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [product, cycle]
-                  properties:
-                    product: {type: integer}
-                    cycle: {type: string, example: monthly}
-                    customer: {type: integer}
-                    currency: {type: string}
-                    options: {type: object, description: "{option id: choice id | true/false | units}"}
-                    addons: {description: "[add-on id] or {add-on id: cycle}"}
-                    coupons: {type: array, items: {type: string}}
-                    quantity: {type: integer}
-                    renewal: {type: integer, description: "0: new order, n: n-th renewal"}
-                    locale: {type: string}
-          responses:
-            200:
-              description: The quote; money as strings
-            400:
-              $ref: '#/components/responses/400'
-        """
+        """Price a product with options, add-ons and coupons for a customer."""
         return self.answer(schemas.StaffProductQuote, lambda a: quote_product(
             db.session, a.pop("product"), a.pop("cycle"), customer=_customer(a), **a))
 
     @expose("/bundle", methods=["POST"])
+    @documented(request=schemas.StaffBundleQuote, response=result(schemas.QuoteOut))
     @protect()
     @safe
     @permission_name("get")
     def bundle(self):
-        """Price a bundle for a customer.
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [bundle, cycle]
-                  properties:
-                    bundle: {type: integer}
-                    cycle: {type: string}
-                    customer: {type: integer}
-                    currency: {type: string}
-                    coupons: {type: array, items: {type: string}}
-                    renewal: {type: integer}
-          responses:
-            200:
-              description: The quote; money as strings
-            400:
-              $ref: '#/components/responses/400'
-        """
+        """Price a bundle for a customer."""
         return self.answer(schemas.StaffBundleQuote, lambda a: quote_bundle(
             db.session, a.pop("bundle"), a.pop("cycle"), customer=_customer(a), **a))
 
     @expose("/domain", methods=["POST"])
+    @documented(request=schemas.StaffDomainQuote, response=result(schemas.QuoteOut))
     @protect()
     @safe
     @permission_name("get")
     def domain(self):
-        """Price registering, transferring or renewing a domain.
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [tld, action]
-                  properties:
-                    tld: {type: string, example: com}
-                    action: {type: string, enum: [register, transfer, renew]}
-                    years: {type: integer}
-                    customer: {type: integer}
-                    currency: {type: string}
-                    id_protection: {type: boolean}
-                    dns_management: {type: boolean}
-                    late: {type: string, enum: [grace, redemption]}
-          responses:
-            200:
-              description: The quote; money as strings
-            400:
-              $ref: '#/components/responses/400'
-        """
+        """Price registering, transferring or renewing a domain."""
         return self.answer(schemas.StaffDomainQuote, lambda a: quote_domain(
             db.session, a.pop("tld"), a.pop("action"), a.pop("years"), customer=_customer(a), **a))
