@@ -7,6 +7,7 @@ from mpanel.core.plugins import activation
 from mpanel.modules import accounts
 from mpanel.modules.audit.views import AuditLogApi, AuditLogView
 from mpanel.modules.automation.views import AutomationRunView, OutboxView
+from mpanel.modules.customers.page import CustomerPageView
 from mpanel.modules.customers.views import CustomerApi, CustomerView
 from mpanel.modules.marketplace.views import MarketplaceApi, MarketplaceView
 from mpanel.modules.tenants.views import TenantView
@@ -19,6 +20,7 @@ def register(appbuilder) -> None:
     accounts.install(current_app, appbuilder)
     appbuilder.add_view(CustomerView, "Customer list", label=_("Customer list"), icon="fa-users",
                         category="Customers", category_label=_("Customers"))
+    appbuilder.add_view_no_menu(CustomerPageView)
     appbuilder.add_view(MarketplaceView, "Marketplace", label=_("Marketplace"), icon="fa-puzzle-piece",
                         category="Administration", category_label=_("Administration"))
     appbuilder.add_view(AuditLogView, "Audit log", label=_("Audit log"), icon="fa-history", category="Administration")

@@ -73,3 +73,35 @@ def test_staff_make_a_manual_invoice_issue_it_record_a_cheque_and_credit_part(li
     assert billing.run(lambda s: s.scalars(select(Invoice.number).where(Invoice.credited_invoice_id == invoice_id))
                        .one()).startswith("CN")
     page.close()
+
+
+def test_staff_open_a_customer_from_the_list_note_something_and_order_for_them(live_server, browser, billing):
+    from mpanel_billing.testing import make_plans
+
+    plans = make_plans(billing)
+    customer_id = billing.customer(company="Seite Kunde AG")
+    invoice_id = billing.invoice(customer_id, [("Hosting", "1", "10.00")])
+    number = billing.load(invoice_id, lambda i: i.number)
+    base = f"http://{billing.tenant.slug}.localhost:{live_server}"
+    page = browser.new_page()
+    sign_in(page, base, billing.tenant.staff("Billing"))
+
+    page.goto(f"{base}/customerview/list/")
+    page.click(f"a[href='/customers/{customer_id}']")
+    expect(page.locator("#customer-name")).to_contain_text("Seite Kunde AG")
+    expect(page.locator("#customer-invoices")).to_contain_text(number)
+    expect(page.locator("#customer-balance")).to_contain_text("11.90")  # open: 10.00 + 19 % VAT
+    page.fill("#note-form textarea[name=body]", "Prefers invoices by post")
+    page.click("#note-form button[type=submit]")
+    expect(page.locator("#note-list")).to_contain_text("Prefers invoices by post")
+
+    page.click("#customer-new-order")
+    assert page.input_value("select[name=customer]") == str(customer_id)
+    page.select_option("select[name=product]", str(plans["large"]))
+    page.select_option("select[name=cycle]", "monthly")
+    page.click("#place-order")
+    expect(page.locator("#invoice-total")).to_contain_text("36.89")  # 31.00 + 19 % VAT, the client checkout
+    expect(page.locator("#invoice-status")).to_contain_text("unpaid")
+    page.click("#invoice-customer a")
+    expect(page.locator("#customer-services")).to_contain_text("Large")
+    page.close()

@@ -1,9 +1,9 @@
 """Customers: a tenant's clients (accounts); their contacts log in as users."""
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, UniqueConstraint, func
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, UniqueConstraint, func
 
-from mpanel.core.tenancy import TenantScoped
+from mpanel.core.tenancy import CustomerOwned, TenantScoped
 
 
 class Customer(TenantScoped, Model):
@@ -35,3 +35,15 @@ class Customer(TenantScoped, Model):
 
     def __repr__(self) -> str:
         return self.display_name
+
+
+class CustomerNote(CustomerOwned, Model):
+    """Staff's internal note on a customer. RLS hides the rows whenever a customer is
+    in scope (the client area), so no client page can ever read them."""
+
+    __tablename__ = "customer_notes"
+
+    id = Column(Integer, primary_key=True)
+    body = Column(Text, nullable=False)
+    author = Column(String(320), nullable=False)  # the staff member's e-mail, kept if the user goes
+    created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())

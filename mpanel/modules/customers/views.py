@@ -8,6 +8,7 @@ from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from marshmallow import Schema, fields, pre_load
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
@@ -62,6 +63,7 @@ class CustomerView(TenantModelView):
     show_columns = ["id", *FIELDS, "created_at"]
     validators_columns = {name: [form_rule(check)] for name, check in RULES.items()}
     label_columns = {"vat_id": _("VAT ID"), "tax_exempt": _("Tax exempt")}
+    formatters_columns = {"id": lambda pk: Markup('<a href="/customers/{0}">#{0}</a>').format(pk)}  # the page
 
     def post_add(self, item):
         customer_created.send(item)

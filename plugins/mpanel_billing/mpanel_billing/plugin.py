@@ -4,13 +4,15 @@ from mpanel.core.plugins.base import N_, Plugin
 
 from . import __version__
 from .gateways import with_payment_roles
+from .orders.review import DEFAULTS as REVIEW_DEFAULTS
 from .services.settings import DEFAULTS as SERVICE_DEFAULTS
 from .settings import DEFAULTS
 
 _READ = "can_list|can_show|can_get|can_info"
 _VIEWS = ("InvoiceView|OrderView|ServiceView|CreditNoteView|TaxRuleView|LedgerView|NumberSeriesView"
           "|MailTemplateView|InvoiceApi|TaxRuleApi|LedgerApi|OrderApi|ServiceApi")
-_MENUS = ("Billing|Invoices|Orders|Services|Credit notes|Tax rules|Ledger|Number series|Mail templates", "menu_access")
+_MENUS = ("Billing|Invoices|Orders|Orders awaiting review|New order|Services|Credit notes|Tax rules|Ledger"
+          "|Number series|Mail templates", "menu_access")
 _FULL = [(_VIEWS, ".*"), _MENUS]
 # Contacts order, read their services and ask for plan changes and cancellations (not any status).
 _CUSTOMER = [(r"OrderApi$", "can_get|can_post"), (r"ServiceApi$", "can_get|can_request")]
@@ -23,7 +25,7 @@ class BillingPlugin(Plugin):
     description = "Invoices, credit notes, taxes (EU VAT, OSS, reverse charge), account credit, dunning, PDF and UBL."
     category = "billing"
     requires = ("catalog",)  # checkout prices products with the catalogue's calculator
-    tenant_settings = {**DEFAULTS, **SERVICE_DEFAULTS}
+    tenant_settings = {**DEFAULTS, **SERVICE_DEFAULTS, **REVIEW_DEFAULTS}
     role_permissions = with_payment_roles({"Owner": _FULL, "Admin": _FULL, "Billing": _FULL, "Support": _READ_ONLY,
                                            "Read-only": _READ_ONLY, "Customer": _CUSTOMER})
     client_links = (("billing_client.invoices", N_("Invoices"), "billing"),
@@ -41,6 +43,7 @@ class BillingPlugin(Plugin):
         from .cli import billing
         from .orders import cancellation  # noqa: F401
         from .orders import receivers as order_receivers  # noqa: F401
+        from .views import customer_section  # noqa: F401  (its part of the staff customer page)
 
         if "billing" not in mpanel.commands:
             mpanel.add_command(billing)

@@ -35,7 +35,7 @@ class DomainsPlugin(Plugin):
         self.domain = i18n.domain
 
     def init(self, app):
-        from mpanel_domains import billing, models, order_line, reminders, runner, tasks  # noqa: F401
+        from mpanel_domains import billing, customer_section, models, order_line, reminders, runner, tasks  # noqa: F401
 
     def register_views(self, appbuilder):
         from mpanel_domains.api import DomainActionApi, DomainApi, DomainContactApi

@@ -26,7 +26,7 @@ from ..services import lifecycle
 from ..services.cycles import MONTHS, period
 from ..services.models import ACTIVE, PENDING, Order, OrderLine, Service
 from ..services.pricing import tax_class
-from . import kinds
+from . import kinds, review
 
 
 @contextmanager
@@ -103,6 +103,9 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
                 redeem(session, coupon, customer, reference=f"order:{order.id}")
             except FieldError as error:
                 raise FieldError("coupon", error.message) from None
+        reason = review.hold_reason(session, order, customer, draft.total if draft.lines else Decimal(0))
+        if reason:  # before the issue: a payment from credit at issue must not start a held order
+            order.review, order.review_reason = review.HELD, reason
         if draft.lines:
             session.flush()
             # The period key points at the first line of each service on this invoice.
@@ -111,7 +114,7 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
             order.invoice_id = draft.id
         else:
             session.delete(draft)
-        for service in trials:
+        for service in trials if not reason else ():  # a held trial starts when staff approve
             lifecycle.transition(session, service, ACTIVE, "free trial")
         work.audit(order, customer_id=customer.id, invoice_id=order.invoice_id, lines=len(lines))
     return order

@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 def _paid(invoice, **kwargs):
     session = object_session(invoice)
     order = session.scalar(select(Order).where(Order.invoice_id == invoice.id))
-    if order is not None:
-        _fulfil(session, order)
+    if order is not None and order.review != "held":  # a held order waits for staff (review.approve)
+        fulfil(session, order)
     today = tenant_today(session)
     suspended = session.scalars(select(Service).join(ServicePeriod, ServicePeriod.service_id == Service.id)
                                 .where(ServicePeriod.invoice_id == invoice.id, Service.status == SUSPENDED)
@@ -35,7 +35,7 @@ def _paid(invoice, **kwargs):
             lifecycle.transition(session, service, ACTIVE, f"invoice {invoice.display_number} paid")
 
 
-def _fulfil(session, order: Order) -> None:
+def fulfil(session, order: Order) -> None:
     for line in session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)):
         if line.service_id is not None:
             service = session.get(Service, line.service_id)

@@ -13,6 +13,9 @@ def register_views(appbuilder) -> None:
     menu = {"category": "Billing", "category_label": _("Billing"), "category_icon": "fa-file-text-o"}
     appbuilder.add_view(InvoiceView, "Invoices", label=_("Invoices"), icon="fa-file-text-o", **menu)
     appbuilder.add_view(OrderView, "Orders", label=_("Orders"), icon="fa-shopping-cart", **menu)
+    appbuilder.add_link("Orders awaiting review", href="/orderview/list/?_flt_0_review=held",
+                        label=_("Orders awaiting review"), icon="fa-hourglass-half", **menu)
+    appbuilder.add_link("New order", href="/orderview/new", label=_("New order"), icon="fa-cart-plus", **menu)
     appbuilder.add_view(ServiceView, "Services", label=_("Services"), icon="fa-server", **menu)
     appbuilder.add_view(CreditNoteView, "Credit notes", label=_("Credit notes"), icon="fa-undo", **menu)
     appbuilder.add_view(LedgerView, "Ledger", label=_("Ledger"), icon="fa-book", **menu)

@@ -13,8 +13,10 @@ from mpanel.extensions import db
 from mpanel.web.crud import TenantModelView
 
 from ..i18n import lazy_gettext as _
+from ..orders import review
 from ..services import lifecycle
 from ..services.models import ACTIVE, CANCELLED, SUSPENDED, TERMINATED, Order, Service
+from .ordering import OrderDesk
 
 
 class ServiceView(TenantModelView):
@@ -66,12 +68,38 @@ def _order_lines(lines) -> Markup:
                                for line in lines)
 
 
-class OrderView(TenantModelView):
+class OrderView(OrderDesk, TenantModelView):
+    """Orders; those held for review (``?_flt_0_review=held``) are approved or rejected here."""
+
     datamodel = SQLAInterface(Order)
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_list", "can_show", "can_place", "can_review"]
+    method_permission_name = {"new": "place", "approve": "review", "reject": "review"}
     list_title = _("Orders")
-    list_columns = ["id", "customer", "currency", "coupon", "invoice", "created_at"]
-    show_columns = ["id", "customer", "currency", "coupon", "invoice", "lines", "created_at"]
-    search_columns = ["customer", "currency", "coupon", "created_at"]
+    list_columns = ["id", "customer", "currency", "coupon", "invoice", "review", "review_reason", "created_at"]
+    show_columns = ["id", "customer", "currency", "coupon", "invoice", "review", "review_reason", "lines",
+                    "created_at"]
+    search_columns = ["customer", "currency", "coupon", "review", "created_at"]
     base_order = ("id", "desc")
     formatters_columns = {"lines": _order_lines}
+    label_columns = {"review": _("Review"), "review_reason": _("Held because")}
+
+    def _review(self, items, change, done):
+        items = items if isinstance(items, list) else [items]
+        try:
+            for item in items:
+                change(db.session, item)
+            db.session.commit()
+            flash(done, "success")
+        except FieldError as error:
+            db.session.rollback()
+            flash(f"{error.field}: {error.message}", "danger")
+        return redirect(self.get_redirect())
+
+    @action("approve", _("Approve"), _("Approve the selected orders? Their services start once paid."), "fa-check")
+    def approve(self, items):
+        return self._review(items, review.approve, _("Approved"))
+
+    @action("reject", _("Reject"), _("Reject the selected orders? Their invoices are cancelled."), "fa-ban")
+    def reject(self, items):
+        return self._review(items, lambda session, order: review.reject(session, order, "rejected by staff"),
+                            _("Rejected"))
