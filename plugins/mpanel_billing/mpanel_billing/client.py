@@ -25,6 +25,7 @@ from .models.invoice import DRAFT, Invoice
 from .models.ledger import Account, LedgerEntry
 from .orders.checkout import checkout
 from .services import changes
+from .services import signals as service_signals
 from .services.cycles import MONTHS
 from .services.models import Service
 
@@ -119,7 +120,9 @@ def services():
 
 
 def _service_page(service: Service, quote=None, error=None, status=200):
+    panels = [html for _, html in service_signals.client_service_panels.send(service) if html]
     return render_client("billing/client/service.html", service=service, plans=_plans(), cycles=list(MONTHS),
+                         panels=panels,
                          quote=quote, error=error, form=CsrfForm()), status
 
 
