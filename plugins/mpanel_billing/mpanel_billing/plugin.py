@@ -41,6 +41,7 @@ class BillingPlugin(Plugin):
         from .cli import billing
         from .orders import cancellation  # noqa: F401
         from .orders import receivers as order_receivers  # noqa: F401
+        from .tax import vies_retry  # noqa: F401  (the periodic VIES retry)
 
         if "billing" not in mpanel.commands:
             mpanel.add_command(billing)
