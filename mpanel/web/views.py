@@ -10,6 +10,7 @@ from mpanel.modules.automation.views import AutomationRunView, OutboxView
 from mpanel.modules.customers.page import CustomerPageView
 from mpanel.modules.customers.views import CustomerApi, CustomerView
 from mpanel.modules.marketplace.views import MarketplaceApi, MarketplaceView
+from mpanel.modules.tenants.api import TenantOnboardingApi
 from mpanel.modules.tenants.views import TenantView
 from mpanel.modules.tenants.views import blueprint as tenant_onboarding
 from mpanel.web.client import ClientAccountApi
@@ -32,5 +33,5 @@ def register(appbuilder) -> None:
     appbuilder.add_link("New tenant", href="/operator/tenants/new", label=_("New tenant"), icon="fa-plus",
                         category="Platform")
     current_app.register_blueprint(tenant_onboarding)
-    for api in (CustomerApi, AuditLogApi, MarketplaceApi, ClientAccountApi):
+    for api in (CustomerApi, AuditLogApi, MarketplaceApi, ClientAccountApi, TenantOnboardingApi):
         appbuilder.add_api(api)

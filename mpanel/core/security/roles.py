@@ -16,6 +16,7 @@ _STAFF_SELF = [("UserInfoEditView|ResetMyPasswordView", "can_this_form_get|can_t
 _MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Outbox|Marketplace|Account security",
           "menu_access")
 _SECURITY_ADMIN = [("SecurityPolicyView", "can_edit"), ("SecurityFeedView", _READ),
+                   ("StaffTeamApi", "can_get|can_post|can_put"),
                    ("Security policy|Security feed|Staff|Account settings", "menu_access"),
                    ("IntegrationSettingsView", "can_this_form_get|can_this_form_post"), ("Mail and API", "menu_access")]
 _OWN_PASSWORD = ("ResetMyPasswordView", "can_this_form_get|can_this_form_post")

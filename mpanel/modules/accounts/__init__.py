@@ -19,6 +19,7 @@ def install(app, appbuilder) -> None:
 
     from mpanel.extensions import db
     from mpanel.modules.accounts import (
+        api,
         contacts_views,
         home,
         impersonation,
@@ -39,6 +40,8 @@ def install(app, appbuilder) -> None:
     app.register_blueprint(contacts_views.blueprint)
     app.register_blueprint(settings_views.blueprint)
     appbuilder.add_api(contacts_views.ClientContactsApi)
+    appbuilder.add_api(api.SignupApi)
+    appbuilder.add_api(api.StaffTeamApi)
     appbuilder.add_link("Staff", href="/staff/team/", label=_l("Staff"), icon="fa-id-badge", category="Administration")
     appbuilder.add_link("Account settings", href="/staff/account-settings/", label=_l("Account settings"),
                         icon="fa-user-plus", category="Administration")
@@ -46,3 +49,4 @@ def install(app, appbuilder) -> None:
                                    "impersonation_writes": lambda: impersonation.writes_allowed(db.session)})
     user_logged_out.connect(lambda _app, **_kw: session.pop(impersonation.SESSION_KEY, None), app)
     signup_views.throttle(app, appbuilder.sm.limiter)
+    api.throttle(app, appbuilder.sm.limiter)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from mpanel.core import mail
-from mpanel.core.errors import FieldError
+from mpanel.core.errors import Conflict, FieldError
 from mpanel.core.security import onetime, passwords
 from mpanel.core.security.hashing import digest, new_token
 from mpanel.core.security.models import CONTACT_PERMISSIONS, MPanelUser
@@ -48,11 +48,26 @@ def address_in_use(session, email: str) -> bool:
             select(func.count()).select_from(Customer).where(func.lower(Customer.email) == email)) > 0
 
 
+def check_open(session) -> None:
+    if account_settings.signup_mode(session) == "closed":
+        raise FieldError("email", _("Sign-up is closed. Please contact us."), status=403)
+
+
+def check_accepted(session, terms_version: str, privacy_version: str) -> None:
+    """Conflict unless the versions a REST client accepted are the tenant's current ones."""
+    terms, stale = account_settings.get(session), {}
+    for kind, version in (("terms", terms_version), ("privacy", privacy_version)):
+        if str(version) != str(terms[f"{kind}_version"]):
+            stale[f"{kind}_version"] = _("Version %(version)s is the current one: read and accept it.",
+                                         version=terms[f"{kind}_version"])
+    if stale:
+        raise Conflict(stale)
+
+
 def register(session, tenant, data: dict, ip: str | None, base_url: str) -> Customer | None:
     """Sign a customer up (the caller commits); None if the address was in use
     (its owner is told). Raises FieldError for a closed sign-up or a bad password."""
-    if account_settings.signup_mode(session) == "closed":
-        raise FieldError("email", _("Sign-up is closed. Please contact us."), status=403)
+    check_open(session)
     email = data["email"].strip().lower()
     check_password(data["password"], email)
     if address_in_use(session, email):

@@ -89,7 +89,10 @@ def resend():
 
 
 def _address_key() -> str:
-    return f"signup:{current_tenant_id()}:{request.form.get('email', '').strip().lower()}"
+    """The submitted address (the page's form or the REST body): both count together."""
+    data = (request.get_json(silent=True) or {}) if request.is_json else request.form
+    email = data.get("email") if hasattr(data, "get") else ""
+    return f"signup:{current_tenant_id()}:{str(email or '').strip().lower()}"
 
 
 def _ip_key() -> str:

@@ -43,6 +43,7 @@ class BillingPlugin(Plugin):
         from .cli import billing
         from .orders import cancellation  # noqa: F401
         from .orders import receivers as order_receivers  # noqa: F401
+        from .tax import vies_retry  # noqa: F401  (the periodic VIES retry)
         from .views import customer_section  # noqa: F401  (its part of the staff customer page)
 
         if "billing" not in mpanel.commands:

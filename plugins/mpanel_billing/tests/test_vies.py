@@ -62,3 +62,29 @@ def test_never_answered_keeps_the_check_digits_verdict_and_tells_staff(billing, 
     assert billing.run(lambda s: s.scalar(select(AuditLog.summary).where(
         AuditLog.action == "vat_id.check_failed")))["last_answer"] is None
     assert billing.run(lambda s: s.scalar(select(Invoice.id).limit(1))) is not None
+
+
+def test_the_periodic_retry_asks_vies_again_and_is_recorded(billing, local_vies):
+    from mpanel_billing.tax.vies_retry import vies_retry
+
+    from mpanel.modules.automation.models import AutomationRun
+
+    billing.configure(vies_check=True)
+    customer = billing.customer(country="FR", vat_id=FR, company="Client SARL")
+    local_vies.down = True
+    assert category(billing, customer) == "AE"
+    still_down = vies_retry.run_tenant(billing.id)
+    assert still_down["status"] == "ok", still_down
+    assert (still_down["counts"]["answered"], still_down["counts"]["still_waiting"]) == (0, 1)
+    local_vies.down = False
+    local_vies.valid.add(FR)
+    asked_before = len(local_vies.requests)
+    result = vies_retry.run_tenant(billing.id)
+    assert result["status"] == "ok" and result["counts"] == {"waiting": 1, "answered": 1, "still_waiting": 0}
+    assert local_vies.requests[asked_before:] == [FR]
+    assert billing.run(vies.unchecked) == []
+    rows = billing.run(lambda s: [(r.status, r.counts.get("answered")) for r in s.scalars(
+        select(AutomationRun).where(AutomationRun.task == "billing.vies_retry.tenant").order_by(AutomationRun.id))])
+    assert rows == [("ok", 0), ("ok", 1)]
+    billing.configure(vies_check=False)
+    assert vies_retry.run_tenant(billing.id)["counts"] == {"vies_check": "off"}
