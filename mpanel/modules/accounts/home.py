@@ -62,7 +62,10 @@ def staff():
         return redirect(appbuilder.get_url_for_login_with(request.path))
     if current_user.customer_id or current_user.tenant_id is None:
         abort(404)
-    return _render("accounts/staff_home.html", sections=menu_links(), tenant=g.get("tenant"))
+    from mpanel.modules import dashboard
+
+    return _render("accounts/staff_home.html", sections=menu_links(), tenant=g.get("tenant"),
+                   widgets=dashboard.collect(db.session))
 
 
 @blueprint.route("/operator/")
