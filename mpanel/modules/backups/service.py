@@ -34,7 +34,7 @@ def run_backup(now: dt.datetime | None = None) -> dict:
     now = now or dt.datetime.now(dt.UTC)
     files = manifest()
     name = backup_name(now)
-    with tempfile.TemporaryFile(dir=config.get("BACKUP_TMP_DIR")) as spool:
+    with tempfile.TemporaryFile(dir=config.get("BACKUP_TMP_DIR") or None) as spool:
         def consume(chunks, stats):
             meta = {"created_at": now.isoformat(), "tables": stats, "format": 2,
                     "database": make_url(config["BACKUP_DATABASE_URL"]).database}
