@@ -70,6 +70,7 @@ BACKUP_DATABASE_URL = ""
 BACKUP_KEEP_DAILY = 7
 BACKUP_KEEP_WEEKLY = 4
 BACKUP_KEEP_MONTHLY = 12
+BACKUP_TMP_DIR = ""  # where a backup is spooled before its upload ("": the system's temporary folder)
 
 # Flask / FAB / extensions (not read from the environment).
 APP_NAME = "MPanel"

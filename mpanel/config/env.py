@@ -72,6 +72,7 @@ ENV_SETTINGS = {
     "BACKUP_KEEP_DAILY": int,
     "BACKUP_KEEP_WEEKLY": int,
     "BACKUP_KEEP_MONTHLY": int,
+    "BACKUP_TMP_DIR": str,
 }
 
 

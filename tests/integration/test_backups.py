@@ -90,5 +90,6 @@ def test_backups_on_s3_are_listed_and_an_outage_is_reported_without_losing_one(c
         listed = runner.invoke(args=["mpanel", "backup", "list"])
         assert listed.output.split() == [name, str(backend.list("platform/backups/")[0].size)]
         with configured.app_context():
-            dump, files, meta = service.load(name)
-        assert dump.startswith(b"PGDMP") and "billing_invoices" in meta["tables"]
+            files, meta, chunks = service.load(name)
+            dump = b"".join(chunks)
+        assert meta["format"] == 2 and dump.startswith(b"PGDMP") and "billing_invoices" in meta["tables"]

@@ -77,3 +77,67 @@ def test_retention_counts_days_that_have_backups_and_always_keeps_the_newest():
     assert to_delete(sparse, daily=0, weekly=0, monthly=0) == sparse[:3]
     assert moment_of("mpanel-20260305T020000Z.backup") == dt.datetime(2026, 3, 5, 2, tzinfo=dt.UTC)
     assert moment_of("../mpanel-20260305T020000Z.backup") is None
+
+
+def _v2(dump_chunks, key=KEY) -> bytes:
+    import io
+
+    from mpanel.modules.backups.archive import write
+
+    sink = io.BytesIO()
+    size = write(sink, dump_chunks, MANIFEST, META, key)
+    assert size == len(sink.getvalue())
+    return sink.getvalue()
+
+
+def _read_all(blob: bytes, key=KEY, piece=1000):
+    from mpanel.modules.backups.archive import read
+
+    manifest, meta, dump = read((blob[i:i + piece] for i in range(0, len(blob), piece)), key)
+    return b"".join(dump), manifest, meta
+
+
+def test_format_2_streams_in_frames_and_reads_format_1_too(monkeypatch):
+    import os
+
+    from mpanel.modules.backups import archive
+
+    monkeypatch.setattr(archive, "FRAME", 4096)  # many frames from a small dump
+    big = os.urandom(50_000) + DUMP * 3
+    blob = _v2(big[i:i + 7000] for i in range(0, len(big), 7000))
+    assert blob.startswith(archive.MAGIC2) and b"PGDMP" not in blob and b"tenants/1" not in blob
+    assert _read_all(blob) == (big, MANIFEST, META)
+    assert _read_all(_v2([])) == (b"", MANIFEST, META)
+    assert _read_all(pack(DUMP, MANIFEST, META, KEY)) == (DUMP, MANIFEST, META)  # old backups stay readable
+
+
+def test_format_2_refuses_a_wrong_key_truncation_and_tampering(monkeypatch):
+    import os
+    import struct
+
+    from mpanel.modules.backups import archive
+
+    monkeypatch.setattr(archive, "FRAME", 4096)
+    blob = _v2([os.urandom(30_000)])
+    with pytest.raises(BackupError, match="backup key is wrong"):
+        _read_all(blob, Fernet.generate_key().decode())
+    for cut in (len(blob) - 10, len(blob) - 200, len(archive.MAGIC2) + 2):
+        with pytest.raises(BackupError, match="truncated"):
+            _read_all(blob[:cut])
+    frames, offset = [], len(archive.MAGIC2)
+    while offset < len(blob):
+        (length,) = struct.unpack(">I", blob[offset:offset + 4])
+        frames.append(blob[offset:offset + 4 + length])
+        offset += 4 + length
+    assert len(frames) > 3
+    head = archive.MAGIC2
+    with pytest.raises(BackupError, match="truncated"):  # the last frame dropped
+        _read_all(head + b"".join(frames[:-1]))
+    with pytest.raises(BackupError, match="missing or out of order"):
+        _read_all(head + frames[0] + frames[2] + frames[1] + b"".join(frames[3:]))
+    altered = bytearray(blob)
+    altered[-20] ^= 1
+    with pytest.raises(BackupError, match="damaged"):
+        _read_all(bytes(altered))
+    with pytest.raises(BackupError, match="damaged"):
+        _read_all(blob + b"extra")

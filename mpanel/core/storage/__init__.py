@@ -59,6 +59,9 @@ class ScopedStorage:
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         return self.backend.put(self.full_key(key), data, content_type)
 
+    def put_file(self, key: str, handle, content_type: str = "application/octet-stream") -> str:
+        return self.backend.put_file(self.full_key(key), handle, content_type)
+
     def get(self, key: str, sha256: str | None = None) -> bytes:
         return self.backend.get(self.full_key(key), sha256)
 

@@ -37,6 +37,15 @@ def check_key(key: str) -> str:
     return key
 
 
+def file_sha256(handle) -> str:
+    """The sha256 of an open binary file, read in chunks from its start."""
+    handle.seek(0)
+    digest = hashlib.sha256()
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -60,6 +69,12 @@ class Backend:
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         """Store ``data`` under ``key``; returns its sha256."""
         raise NotImplementedError
+
+    def put_file(self, key: str, handle, content_type: str = "application/octet-stream") -> str:
+        """Store the content of the open binary file ``handle`` (from its start), for large
+        files (backups); back-ends copy it in chunks. Returns its sha256."""
+        handle.seek(0)
+        return self.put(key, handle.read(), content_type)
 
     def get(self, key: str, sha256: str | None = None) -> bytes:
         return verified(key, b"".join(self.stream(key)), sha256)

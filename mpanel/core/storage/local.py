@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CHUNK, Backend, Entry, NotFound, StorageError, check_key, sha256
+from .base import CHUNK, Backend, Entry, NotFound, StorageError, check_key, file_sha256, sha256
 from .signing import signed_path
 
 
@@ -46,6 +46,26 @@ class LocalBackend(Backend):
         except OSError as exc:
             raise StorageError(f"cannot write {key} under {self.root}: {exc.strerror or exc}") from exc
         return sha256(data)
+
+    def put_file(self, key, handle, content_type="application/octet-stream"):
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".put-")
+            try:
+                with os.fdopen(fd, "wb") as target:
+                    handle.seek(0)
+                    while chunk := handle.read(CHUNK):
+                        target.write(chunk)
+                    target.flush()
+                    os.fsync(target.fileno())
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError as exc:
+            raise StorageError(f"cannot write {key} under {self.root}: {exc.strerror or exc}") from exc
+        return file_sha256(handle)
 
     def stream(self, key) -> Iterator[bytes]:
         path = self._path(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 
 import psycopg
 from psycopg import sql
@@ -18,6 +19,7 @@ from mpanel.core.dbroles import libpq_url
 
 from .archive import BackupError
 
+CHUNK = 1024 * 1024
 STATS = ("SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) "
          "FROM {} AS t")
 
@@ -49,20 +51,28 @@ def table_stats(connection) -> dict[str, dict]:
     return stats
 
 
-def dump(url: str) -> tuple[bytes, dict]:
-    """A custom-format dump and the statistics of the very snapshot it was taken from."""
+def dump(url: str, consume):
+    """Stream a custom-format dump: ``consume(chunks, stats)`` gets pg_dump's output as it
+    comes and the statistics of the very snapshot it is taken from; its result is returned
+    once pg_dump has succeeded (a failure of pg_dump raises BackupError after it)."""
     target, env = _client(url)
-    with psycopg.connect(libpq_url(url)) as connection:
+    with psycopg.connect(libpq_url(url)) as connection, tempfile.TemporaryFile() as errors:
         connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]
         stats = table_stats(connection)
-        result = subprocess.run(
+        process = subprocess.Popen(
             [_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--dbname={target}"],
-            capture_output=True, env=env, check=False)
+            stdout=subprocess.PIPE, stderr=errors, env=env)
+        try:
+            result = consume(iter(lambda: process.stdout.read(CHUNK), b""), stats)
+        finally:
+            process.stdout.close()
+            returncode = process.wait()
         connection.rollback()
-    if result.returncode != 0:
-        raise BackupError(f"pg_dump failed: {result.stderr.decode(errors='replace').strip()}")
-    return result.stdout, stats
+        if returncode != 0:
+            errors.seek(0)
+            raise BackupError(f"pg_dump failed: {errors.read().decode(errors='replace').strip()}")
+    return result
 
 
 def is_empty(url: str) -> bool:
@@ -70,8 +80,9 @@ def is_empty(url: str) -> bool:
         return connection.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
 
 
-def restore(data: bytes, url: str, force: bool = False) -> None:
-    """Restore into ``url``; a database that has tables is refused unless ``force``."""
+def restore(data, url: str, force: bool = False) -> None:
+    """Restore ``data`` (bytes, or an iterable of byte chunks: streamed to pg_restore) into
+    ``url``; a database that has tables is refused unless ``force``."""
     if not is_empty(url) and not force:
         raise BackupError(f"{make_url(url).database} is not empty; restore into an empty database or use --force "
                           "to replace its contents")
@@ -79,9 +90,21 @@ def restore(data: bytes, url: str, force: bool = False) -> None:
     command = [_tool("pg_restore"), "--exit-on-error", "--single-transaction", f"--dbname={target}"]
     if force:
         command[1:1] = ["--clean", "--if-exists"]
-    result = subprocess.run(command, input=data, capture_output=True, env=env, check=False)
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed: {result.stderr.decode(errors='replace').strip()}")
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        try:
+            for chunk in [data] if isinstance(data, bytes) else data:
+                process.stdin.write(chunk)
+            process.stdin.close()
+        except BrokenPipeError:  # pg_restore stopped: its error says why
+            pass
+        except BaseException:  # a damaged backup: stop before pg_restore commits anything
+            process.kill()
+            process.wait()
+            raise
+        if process.wait() != 0:
+            errors.seek(0)
+            raise BackupError(f"pg_restore failed: {errors.read().decode(errors='replace').strip()}")
 
 
 def stats_of(url: str) -> dict[str, dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import tempfile
 
 from flask import current_app
 from sqlalchemy.engine import make_url
@@ -12,7 +13,7 @@ from mpanel.core.storage import NotFound, StorageError, backend, platform_storag
 from mpanel.core.storage.base import check_key
 
 from . import database
-from .archive import BackupError, pack, unpack
+from .archive import BackupError, read, write
 from .retention import backup_name, moment_of, to_delete
 
 FOLDER = "backups"
@@ -27,16 +28,22 @@ def manifest() -> list[dict]:
 
 
 def run_backup(now: dt.datetime | None = None) -> dict:
+    """pg_dump's output compressed and encrypted as it comes (format 2) into a temporary
+    file, then uploaded from it: memory stays bounded whatever the database's size."""
     config = current_app.config
     now = now or dt.datetime.now(dt.UTC)
-    dump, stats = database.dump(config["BACKUP_DATABASE_URL"])
     files = manifest()
-    meta = {"created_at": now.isoformat(), "tables": stats,
-            "database": make_url(config["BACKUP_DATABASE_URL"]).database}
-    blob = pack(dump, files, meta, config["BACKUP_KEY"])
     name = backup_name(now)
-    platform_storage().put(f"{FOLDER}/{name}", blob)
-    return {"name": name, "size": len(blob), "tables": len(stats), "rows": sum(t["rows"] for t in stats.values()),
+    with tempfile.TemporaryFile(dir=config.get("BACKUP_TMP_DIR") or None) as spool:
+        def consume(chunks, stats):
+            meta = {"created_at": now.isoformat(), "tables": stats, "format": 2,
+                    "database": make_url(config["BACKUP_DATABASE_URL"]).database}
+            return write(spool, chunks, files, meta, config["BACKUP_KEY"]), stats
+
+        size, stats = database.dump(config["BACKUP_DATABASE_URL"], consume)
+        spool.flush()
+        platform_storage().put_file(f"{FOLDER}/{name}", spool)
+    return {"name": name, "size": size, "tables": len(stats), "rows": sum(t["rows"] for t in stats.values()),
             "files": len(files)}
 
 
@@ -46,13 +53,14 @@ def list_backups() -> list[dict]:
             for entry in platform_storage().list(f"{FOLDER}/")]
 
 
-def load(name: str) -> tuple[bytes, list[dict], dict]:
+def load(name: str) -> tuple[list[dict], dict, object]:
+    """(manifest, meta, dump chunks) of a backup, streamed from storage."""
     check_key(name)
     try:
-        blob = platform_storage().get(f"{FOLDER}/{name}")
+        chunks = platform_storage().stream(f"{FOLDER}/{name}")
     except NotFound:
         raise BackupError(f"no backup named {name}") from None
-    return unpack(blob, current_app.config["BACKUP_KEY"])
+    return read(chunks, current_app.config["BACKUP_KEY"])
 
 
 def compare(expected: dict, found: dict) -> list[str]:
@@ -82,7 +90,7 @@ def missing_files(files: list[dict]) -> list[str]:
 
 def verify(name: str) -> dict:
     """Restore into a scratch database, compare with the source's statistics, drop it."""
-    dump, files, meta = load(name)
+    files, meta, dump = load(name)
     url = current_app.config["BACKUP_DATABASE_URL"]
     scratch = f"mpanel_verify_{secrets.token_hex(4)}"
     scratch_url = database.create_database(url, scratch)
@@ -97,7 +105,7 @@ def verify(name: str) -> dict:
 
 
 def restore(name: str, into: str, force: bool = False) -> dict:
-    dump, files, meta = load(name)
+    files, meta, dump = load(name)
     database.restore(dump, into, force=force)
     problems = compare(meta["tables"], database.stats_of(into))
     return {"name": name, "tables": len(meta["tables"]), "problems": problems + missing_files(files)}
