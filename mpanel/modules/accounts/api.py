@@ -14,6 +14,7 @@ from mpanel.api import paging
 from mpanel.api.base import Api, safe, transaction
 from mpanel.api.body import json_body
 from mpanel.api.fields import Id
+from mpanel.api.openapi import documented, page_of, result
 from mpanel.core.errors import FieldError
 from mpanel.core.security import mfa
 from mpanel.core.security.models import MPanelUser
@@ -65,6 +66,10 @@ class SignupTermsSchema(Schema):
     privacy_version = fields.String()
 
 
+class MessageSchema(Schema):
+    message = fields.String(required=True)
+
+
 class SignupApi(Api):
     """Public: no token. The tenant comes from the host name; the platform has no customers."""
 
@@ -77,18 +82,10 @@ class SignupApi(Api):
         return g.tenant
 
     @expose("/terms", methods=["GET"])
+    @documented(response=SignupTermsSchema)
     @safe
     def terms(self):
-        """Whether sign-up is open, and the terms and privacy texts with the versions to accept.
-        ---
-        get:
-          responses:
-            200:
-              description: the sign-up mode and the texts
-              content:
-                application/json:
-                  schema: {$ref: '#/components/schemas/SignupTermsSchema'}
-        """
+        """Whether sign-up is open, and the terms and privacy texts with the versions to accept."""
         self._tenant()
         terms = account_settings.get(db.session)
         return self.response(200, signup=account_settings.signup_mode(db.session),
@@ -96,25 +93,10 @@ class SignupApi(Api):
                                                                  "privacy_version")})
 
     @expose("/", methods=["POST"])
+    @documented(request=SignupSchema, response=MessageSchema, status=202)
     @safe
     def sign_up(self):
-        """Sign a customer up; a mail with a single-use link confirms the address.
-        ---
-        post:
-          description: >-
-            The same 202 whether or not the address is known (its holder is mailed instead).
-            Throttled per IP and per address (429). Accept the versions GET /signup/terms shows.
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: {$ref: '#/components/schemas/SignupSchema'}
-          responses:
-            202: {description: "a message is on its way to the address"}
-            403: {description: "sign-up is closed (field email)"}
-            409: {description: "the terms or privacy policy changed: accept the current version"}
-            429: {description: "too many attempts"}
-        """
+        """Sign a customer up; a mail with a single-use link confirms the address."""
         tenant = self._tenant()
         data = json_body(SignupSchema())
         signup.check_open(db.session)
@@ -130,20 +112,11 @@ class SignupApi(Api):
         return self.response(202, message=ACCEPTED)
 
     @expose("/verify", methods=["POST"])
+    @documented(request=VerifySchema, response=MessageSchema)
     @safe
     @transaction
     def verify(self):
-        """Confirm the address with the mailed link's token (once; it expires).
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: {$ref: '#/components/schemas/VerifySchema'}
-          responses:
-            200: {description: "the address is confirmed"}
-        """
+        """Confirm the address with the mailed link's token (once; it expires)."""
         self._tenant()
         if signup.verify(db.session, json_body(VerifySchema())["token"]) is None:
             raise FieldError("token", "this link has expired or was used already")
@@ -196,48 +169,24 @@ class StaffTeamApi(Api):
         return db.session.get(MPanelUser, g.user.id)
 
     @expose("/", methods=["GET"])
+    @documented(response=page_of(MemberSchema), filters={"active": bool})
     @protect()
     @safe
     @paging.paged
     def list_team(self):
-        """The tenant's staff, with their role, second factor and last sign-in.
-        ---
-        get:
-          parameters:
-          - {in: query, name: active, schema: {type: boolean}}
-          responses:
-            200:
-              description: count and result
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      count: {type: integer}
-                      result: {type: array, items: {$ref: '#/components/schemas/MemberSchema'}}
-        """
+        """The tenant's staff, with their role, second factor and last sign-in."""
         self._me()
         count, rows = paging.page(staff.team_query(), MPanelUser, {"active": (MPanelUser.active, bool)},
                                   ("id", "email", "last_login"))
         return self.response(200, count=count, result=[member_json(user) for user in rows])
 
     @expose("/", methods=["POST"])
+    @documented(request=InviteSchema, response=MessageSchema, status=202)
     @protect()
     @safe
     @transaction
     def invite(self):
-        """Invite a staff member with a role (only an Owner grants Owner).
-        ---
-        post:
-          description: The same 202 whether or not the address is in use (its holder is told).
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: {$ref: '#/components/schemas/InviteSchema'}
-          responses:
-            202: {description: "an invitation is on its way"}
-        """
+        """Invite a staff member with a role (only an Owner grants Owner)."""
         me = self._me()
         data = json_body(InviteSchema())
         staff.invite(db.session, me, data["email"], data["role"], data["first_name"], data["last_name"],
@@ -245,29 +194,12 @@ class StaffTeamApi(Api):
         return self.response(202, message="An invitation is on its way.")
 
     @expose("/<int:pk>", methods=["PUT"])
+    @documented(request=MemberChangeSchema, response=result(MemberSchema))
     @protect()
     @safe
     @transaction
     def change(self, pk):
-        """Change a member's role and/or deactivate (``active: false``) or reactivate them.
-        ---
-        put:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: {$ref: '#/components/schemas/MemberChangeSchema'}
-          responses:
-            200:
-              description: the member
-              content:
-                application/json:
-                  schema: {type: object, properties: {result: {$ref: '#/components/schemas/MemberSchema'}}}
-            403: {description: "only an Owner changes an Owner or grants the Owner role"}
-            409: {description: "the tenant keeps at least one active Owner"}
-        """
+        """Change a member's role and/or deactivate (``active: false``) or reactivate them."""
         me = self._me()
         data = json_body(MemberChangeSchema())
         target = staff.member(db.session, pk)
