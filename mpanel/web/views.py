@@ -4,7 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _
 
 from mpanel.core.plugins import activation
-from mpanel.modules import accounts
+from mpanel.modules import accounts, notifications
 from mpanel.modules.audit.views import AuditLogApi, AuditLogView
 from mpanel.modules.automation.views import AutomationRunView, OutboxView
 from mpanel.modules.customers.page import CustomerPageView
@@ -19,6 +19,7 @@ from mpanel.web.client import ClientAccountApi
 def register(appbuilder) -> None:
     activation.install(current_app)
     accounts.install(current_app, appbuilder)
+    notifications.install(current_app, appbuilder)
     appbuilder.add_view(CustomerView, "Customer list", label=_("Customer list"), icon="fa-users",
                         category="Customers", category_label=_("Customers"))
     appbuilder.add_view_no_menu(CustomerPageView)

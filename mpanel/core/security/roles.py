@@ -13,7 +13,8 @@ PUBLIC = "Public"  # anonymous visitors (AUTH_ROLE_PUBLIC): builtin like the oth
 _READ = "can_list|can_show|can_get|can_info"
 _STAFF_SELF = [("UserInfoEditView|ResetMyPasswordView", "can_this_form_get|can_this_form_post"), ("OpenApi", "can_get"),
                ("UserDBModelView", "can_userinfo|resetmypassword|userinfoedit")]
-_MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Outbox|Marketplace|Account security",
+_MENUS = ("Customers|Customer list|Administration|Audit log|Automation status|Outbox|Marketplace|Account security"
+          "|Notifications",
           "menu_access")
 _SECURITY_ADMIN = [("SecurityPolicyView", "can_edit"), ("SecurityFeedView", _READ),
                    ("StaffTeamApi", "can_get|can_post|can_put"),

@@ -39,7 +39,7 @@ class BillingPlugin(Plugin):
         from mpanel.cli import mpanel
         from mpanel.core import mail  # noqa: F401  (the mail.send outbox handler)
 
-        from . import dashboard, document_files, dunning, mailing, models, receivers, run  # noqa: F401
+        from . import dashboard, document_files, dunning, mailing, models, receivers, run, staff_notices  # noqa: F401
         from .cli import billing
         from .orders import cancellation  # noqa: F401
         from .orders import receivers as order_receivers  # noqa: F401

@@ -34,3 +34,14 @@ invoice_cancelled = tenant_signal(
     """When an invoice is cancelled (a draft dropped, a proforma withdrawn or an
     invoice credited in full). sender: the Invoice.""",
 )
+
+order_placed = tenant_signal(
+    "order_placed",
+    """After checkout wrote an order (its invoice issued, if it has one). sender: the Order.""",
+)
+
+payment_failed = tenant_signal(
+    "payment_failed",
+    """A charge of a saved payment method was declined. sender: the Invoice;
+    transaction: the failed Transaction; error: the provider's message.""",
+)

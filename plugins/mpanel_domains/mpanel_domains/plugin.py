@@ -35,7 +35,16 @@ class DomainsPlugin(Plugin):
         self.domain = i18n.domain
 
     def init(self, app):
-        from mpanel_domains import billing, customer_section, models, order_line, reminders, runner, tasks  # noqa: F401
+        from mpanel_domains import (  # noqa: F401
+            billing,
+            customer_section,
+            models,
+            order_line,
+            reminders,
+            runner,
+            staff_notices,
+            tasks,
+        )
 
     def register_views(self, appbuilder):
         from mpanel_domains.api import DomainActionApi, DomainApi, DomainContactApi

@@ -27,6 +27,7 @@ from .. import ledger
 from ..models.invoice import INVOICE, OPEN, Invoice
 from ..models.ledger import Account
 from ..settings import load as load_settings
+from ..signals import payment_failed
 from . import methods, notices, payments
 from .base import (
     FAILED,
@@ -141,6 +142,7 @@ def charge_saved_method(session, invoice: Invoice) -> str:
     except GatewayError as exc:  # PaymentDeclined, or the method is no longer usable
         transaction.status, transaction.error = FAILED, exc.message
         outcome = _declined(session, gateway, attempt, exc)
+        payment_failed.send(invoice, transaction=transaction, error=exc.message)
     else:
         outcome = payments.apply(session, transaction, result)
         if transaction.status == SUCCEEDED:

@@ -26,6 +26,7 @@ from ..services import lifecycle
 from ..services.cycles import MONTHS, period
 from ..services.models import ACTIVE, PENDING, Order, OrderLine, Service
 from ..services.pricing import tax_class
+from ..signals import order_placed
 from . import kinds, review
 
 
@@ -117,6 +118,7 @@ def checkout(session, customer, lines: list, coupon: str | None = None, on: dt.d
         for service in trials if not reason else ():  # a held trial starts when staff approve
             lifecycle.transition(session, service, ACTIVE, "free trial")
         work.audit(order, customer_id=customer.id, invoice_id=order.invoice_id, lines=len(lines))
+        order_placed.send(order)
     return order
 
 
