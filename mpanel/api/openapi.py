@@ -24,7 +24,8 @@ ERROR = {
 }
 STATUSES = {
     400: "Bad input, every field named", 401: "Not signed in", 403: "Not allowed (or no CSRF token)",
-    404: "Not found", 409: "The record's state refuses it", 413: "Body too large",
+    404: "Not found", 405: "Method not allowed (also a path id that is not an integer from 1 to 2^31-1)",
+    409: "The record's state refuses it", 413: "Body too large",
     415: "The body is not application/json", 422: "The database refuses the values",
     429: "Too many requests (see Retry-After)",
 }
@@ -154,6 +155,23 @@ def _paths_as_integers(operation: dict, path: str) -> None:
             {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer", "minimum": 1}})
 
 
+def _fab_answers(operation: dict) -> None:
+    """What FAB documents of its CRUD answers, as they are: ids are integers (not
+    strings), ``_info``'s ``add_columns`` / ``edit_columns`` are lists of fields."""
+    for status, answer in operation.get("responses", {}).items():
+        schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        if not isinstance(schema, dict):
+            continue
+        properties = schema.get("properties", {}) if str(status).startswith("2") else {}
+        if "ids" in properties:
+            properties["ids"] = {"type": "array", "items": {"type": "integer"}}
+        if properties.get("id", {}).get("type") == "string":
+            properties["id"] = {"type": "integer"}
+        for name in ("add_columns", "edit_columns"):
+            if name in properties:
+                properties[name] = {"type": "array", "items": {"type": "object"}}
+
+
 def model_list_parameters(api) -> list[dict]:
     from .paging import model_filters
 
@@ -180,6 +198,8 @@ def complete(api, path, operations, methods, func) -> None:
         if operation is None:
             continue
         _paths_as_integers(operation, path or "")
+        if doc is None and hasattr(api, "datamodel"):
+            _fab_answers(operation)
         if func.__name__ == "get_list" and hasattr(api, "datamodel"):
             operation["parameters"] = model_list_parameters(api)
         elif getattr(func, "_paged", False):
@@ -189,6 +209,6 @@ def complete(api, path, operations, methods, func) -> None:
         for status in list(responses):
             if int(status) in STATUSES or int(status) >= 500:
                 del responses[status]
-        statuses = [400, 401, 403, 404, 429] if method.lower() == "get" else list(STATUSES)
+        statuses = [400, 401, 403, 404, 405, 429] if method.lower() == "get" else list(STATUSES)
         for status in statuses:
             responses[str(status)] = error_response(status)

@@ -31,7 +31,8 @@ from .checkout import checkout
 class OrderSchema(Schema):
     customer_id = Id(load_default=None, metadata={"description": "staff only; a contact orders for their account"})
     coupon = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    lines = fields.List(fields.Dict(), load_default=None, validate=validate.Length(max=100), metadata={
+    # the items are checked by checkout, which names them "lines[0].product"
+    lines = fields.List(fields.Raw(), load_default=None, validate=validate.Length(max=100), metadata={
         "description": "{product, cycle, options, addons} or {domain, action, years, auth_code}"})
 
 
