@@ -168,3 +168,40 @@ def test_servers_and_accounts_are_invisible_to_another_tenant(billing, hosting, 
         other.run(lambda s: s.execute(text(
             "INSERT INTO provisioning_server_groups (tenant_id, name, module, fill_strategy) "
             "VALUES (:t, 'x', 'whm', 'in_order')"), {"t": billing.id}))
+
+
+def test_client_service_page_shows_the_account_and_logs_in_to_the_panel(client, billing, hosting, whm):
+    customer = billing.customer()
+    service_id = place_order(billing, customer, hosting)
+    [username] = whm.accounts
+    billing.tenant.web_login(client, billing.tenant.contact(customer))
+    page = client.get(f"/client/billing/services/{service_id}", base_url=billing.host).get_data(as_text=True)
+    assert f'id="provisioning-username">{username}<' in page and 'id="provisioning-status">active<' in page
+    assert f'href="/client/provisioning/services/{service_id}/login"' in page
+    login = client.get(f"/client/provisioning/services/{service_id}/login", base_url=billing.host)
+    assert login.status_code == 302 and f"/login/?session={username}%3A" in login.location.replace(":", "%3A")
+    assert whm.count("create_user_session") == 1
+    other = place_order(billing, billing.customer(), hosting)
+    assert client.get(f"/client/provisioning/services/{other}/login", base_url=billing.host).status_code == 404
+
+
+def test(client, billing, page, server_id):
+    """The list's "Test connection" action, as the page posts it."""
+    from mpanel.testing.pytest_plugin import csrf_token
+
+    client.post("/serverview/action_post", base_url=billing.host,
+                data={"action": "test_connection", "rowid": server_id, "csrf_token": csrf_token(page)})
+
+
+def test_staff_list_servers_and_test_the_connection(client, billing, hosting, whm):
+    from mpanel_provisioning.models import Server
+
+    billing.tenant.web_login(client, billing.tenant.staff())
+    listing = client.get("/serverview/list/", base_url=billing.host).get_data(as_text=True)
+    assert "web1" in listing and whm.token not in listing
+    server_id = billing.run(lambda s: s.scalar(select(Server.id)))
+    test(client, billing, listing, server_id)
+    assert billing.run(lambda s: s.get(Server, server_id).last_test_result) == "WHM answered: 2 package(s)"
+    whm.token = "ROTATED"
+    test(client, billing, listing, server_id)
+    assert billing.run(lambda s: s.get(Server, server_id).last_test_result).startswith("failed: WHM refused")
