@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow_sqlalchemy.fields import Related
 
 from mpanel.core.money import quantize, to_decimal
 from mpanel.web.routing import MAX_ID
@@ -65,6 +66,17 @@ def _strict_field(field: fields.Field) -> None:
             return original(value, attr, data, **kwargs)
 
         field._deserialize = booleans_only
+    elif isinstance(field, Related) and not getattr(field, "_strict", False):
+        # A related record is looked up by its id: one PostgreSQL cannot store would
+        # fail in the database (500) instead of being refused here.
+        field._strict, lookup = True, field._deserialize
+
+        def stored_ids_only(value, attr, data, **kwargs):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+                raise ValidationError(f"an id from 1 to {MAX_ID}")
+            return lookup(value, attr, data, **kwargs)
+
+        field._deserialize = stored_ids_only
     elif isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
         make_strict(field.schema)
     elif isinstance(field, fields.List):

@@ -30,7 +30,6 @@ SKIP = ("/api/v1/menu/", "/api/v1/notes/", "/api/v1/_openapi", "/api/v1/security
 WRITES = ("POST", "PUT", "PATCH")
 # Failures found and not fixed yet, each with its reason (issue 21); any other failure fails the test
 KNOWN = {
-    "POST /api/v1/catalog-prices/": "an out-of-range related id in the body answers 500 (FAB's related lookup)",
 }
 BOUNDED = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))

@@ -66,6 +66,7 @@ BAD = [
     ("catalog-prices", {"currency": "EUR", "cycle": "annually", "price": "1"}, "product"),
     ("catalog-prices", {"product": 999999, "currency": "EUR", "cycle": "annually"}, "product"),
     ("catalog-prices", {"product": "x", "currency": "EUR", "cycle": "annually"}, "product"),
+    ("catalog-prices", {"product": 2**40, "currency": "EUR", "cycle": "annually"}, "product"),  # no int4
     ("catalog-products", {"group": 999999, "name": "x"}, "group"),
     ("catalog-products", {"group": "group", "name": "x", "type": "boat"}, "type"),
     ("catalog-products", {"group": "group", "name": "x", "stock_quantity": -1}, "stock_quantity"),
@@ -73,6 +74,7 @@ BAD = [
     ("catalog-products", {"group": "group", "name": "x", "provisioning_settings": [1]}, "provisioning_settings"),
     ("catalog-products", {"group": "group", "name": "x", "tax_class": "Standard Rate"}, "tax_class"),
     ("catalog-products", {"group": "group", "name": "x", "addons": [999999]}, "addons"),
+    ("catalog-products", {"group": "group", "name": "x", "addons": [2**40]}, "addons"),
     ("catalog-product-groups", {"name": "x", "slug": "hosting"}, "slug"),
     ("catalog-product-groups", {"name": "x", "slug": "Web Hosting"}, "slug"),
     ("catalog-product-translations", {"product": "product", "locale": "de", "name": "x"}, "locale"),
