@@ -16,8 +16,9 @@ from mpanel.core.plugins.engine import active_plugin_names, loaded_plugins
 from mpanel.extensions import appbuilder, db
 from mpanel.modules.accounts import impersonation
 from mpanel.modules.customers.models import Customer
+from mpanel.web import branding
 
-blueprint = Blueprint("client", __name__, url_prefix="/client")
+blueprint = Blueprint("client", __name__, url_prefix="/client", static_folder="static", static_url_path="/static")
 
 
 def client_page(permission: str | None = None):
@@ -52,20 +53,34 @@ def client_page(permission: str | None = None):
     return decorate
 
 
+def _visible(permission) -> bool:
+    if permission is None:
+        return True
+    return bool(current_user.is_authenticated and current_user.customer_id and current_user.may(permission))
+
+
 def client_links() -> list[tuple[str, str]]:
-    """(url, label) of the client-area pages of the tenant's active plugins that the
-    contact may see, in plugin load order."""
+    """(url, label) of the client menu: the kernel's own pages, then each active plugin's
+    ``client_links`` (the registry plugins add entries to) that the contact may see, in
+    plugin load order. Visitors see the entries without a permission (the storefront)."""
     active = active_plugin_names(db.session)
-    return [(url_for(endpoint), plugin.gettext(label))
-            for name, plugin in loaded_plugins().items() if name in active
-            for endpoint, label, permission in plugin.client_links
-            if permission is None or current_user.may(permission)]
+    own = []
+    if current_user.is_authenticated and current_user.customer_id:
+        own.append((url_for("client.dashboard"), _("Your account")))
+        if current_user.contact_owner:
+            own.append((url_for("accounts_contacts.index"), _("Contacts")))
+    return own + [(url_for(endpoint), plugin.gettext(label))
+                  for name, plugin in loaded_plugins().items() if name in active
+                  for endpoint, label, permission in plugin.client_links
+                  if _visible(permission)]
 
 
 def render_client(template: str, **context):
-    """Render a client-area page inside FAB's base layout, with the client menu."""
+    """Render a client-area or storefront page in the client layout (``client/base.html``):
+    the tenant's brand and the client menu."""
+    context.setdefault("customer", g.get("customer"))
     return render_template(template, appbuilder=appbuilder, base_template=appbuilder.base_template,
-                           customer=g.customer, client_nav=client_links(), **context)
+                           brand=branding.brand(db.session), client_nav=client_links(), **context)
 
 
 @blueprint.route("/")

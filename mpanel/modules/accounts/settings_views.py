@@ -24,6 +24,10 @@ LABELS = {
     "privacy_text": _l("Privacy policy"),
     "privacy_version": _l("Version of the privacy policy"),
     "impersonation_write": _l("Staff logged in as a client may submit forms (orders, payments, changes)"),
+    "brand_name": _l("Brand name in the client area (empty: the company's name)"),
+    "brand_logo_url": _l("Logo (a path on this host or a data:image URL)"),
+    "brand_color": _l("Brand colour (#rrggbb)"),
+    "brand_footer": _l("Client area footer (address, legal notes)"),
 }
 MODES = {"open": _l("Open"), "approval": _l("Open, staff approve new customers"), "closed": _l("Closed")}
 
