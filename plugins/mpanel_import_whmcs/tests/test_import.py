@@ -101,7 +101,7 @@ def test_import_is_exact_and_re_runs_import_nothing_twice(shop, whmcs):
         .where(Service.description.contains(hosting["domain"]), Service.cycle == "quarterly")).first())
     assert tuple(service) == (hosting["nextduedate"], hosting["amount"], "active")
     domain = shop.run(lambda s: s.execute(select(Domain.expires_at, Domain.registrar)
-                                          .where(Domain.name == "xn--mnchen-kunde-gsb.de")).one())
+                                          .where(Domain.name == "xn--mnchen-kunde-dlb.de")).one())
     assert tuple(domain) == (TODAY + dt.timedelta(days=3), "enom")
     credit = shop.run(lambda s: s.scalar(select(func.sum(Account.credit))))
     assert credit == sum(r["credit"] for r in whmcs.rows("SELECT credit FROM tblclients"))
