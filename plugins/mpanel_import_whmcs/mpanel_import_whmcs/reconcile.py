@@ -60,14 +60,20 @@ def mpanel_sums(session) -> dict:
 
 def reconcile(ctx) -> None:
     """Fill the report's reconciliation and its differences."""
-    from mpanel.core.money import quantize
+    from mpanel.core.money import CurrencyError, quantize
+
+    def exact(amount, currency):
+        try:
+            return quantize(amount, currency)
+        except CurrencyError:  # a WHMCS code that is not ISO 4217: compared as WHMCS stores it
+            return amount
 
     theirs, ours = whmcs_sums(ctx.source), mpanel_sums(ctx.session)
     for currency in sorted(set(theirs) | set(ours)):
         entry = {}
         for measure in MEASURES:
-            a = quantize(theirs[currency][measure], currency) if currency in theirs else Decimal(0)
-            b = quantize(ours[currency][measure], currency) if currency in ours else Decimal(0)
+            a = exact(theirs[currency][measure], currency) if currency in theirs else Decimal(0)
+            b = exact(ours[currency][measure], currency) if currency in ours else Decimal(0)
             entry[measure] = {"whmcs": money_text(a), "mpanel": money_text(b)}
             if a != b:
                 ctx.report.differences.append({"currency": currency, "measure": measure, "whmcs": money_text(a),
