@@ -29,3 +29,15 @@ def test_another_tenants_ticket_and_messages_are_invisible(app, factory):
         assert all(m.ticket_id != ticket_a for m in db.session.scalars(select(TicketMessage)))
     with app.app_context(), tenant_scope(a.id):
         assert db.session.get(Ticket, ticket_a).subject == "Broken"
+
+
+def test_the_runtime_role_sees_no_other_tenants_tickets(factory, runtime_connection):
+    a, b = factory.tenant(), factory.tenant()
+    ticket_a = _ticket(factory, a, a.customer())
+    with runtime_connection.transaction():
+        runtime_connection.execute("SELECT set_config('mpanel.tenant_id', %s, true)", (str(b.id),))
+        for table in ("support_tickets", "support_messages", "support_departments"):
+            column = "id" if table == "support_tickets" else "tenant_id"
+            wanted = ticket_a if table == "support_tickets" else a.id
+            rows = runtime_connection.execute(f"SELECT 1 FROM {table} WHERE {column} = %s", (wanted,)).fetchall()
+            assert rows == []
