@@ -68,7 +68,7 @@ class TicketMessage(TenantScoped, Model):
     author = relationship("MPanelUser", foreign_keys=[author_id])
     from_staff = Column(Boolean, nullable=False, default=False)
     internal = Column(Boolean, nullable=False, default=False)
-    body = Column(Text, nullable=False)  # sanitised HTML
+    body = Column(Text, nullable=False)  # plain text (shown escaped); no HTML bodies yet
     created_at = Column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
