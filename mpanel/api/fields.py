@@ -66,6 +66,17 @@ def _strict_field(field: fields.Field) -> None:
             return original(value, attr, data, **kwargs)
 
         field._deserialize = booleans_only
+    elif type(field) is fields.Raw and not getattr(field, "_strict", False) \
+            and any(isinstance(v, (validate.Length, validate.OneOf)) for v in field.validators):
+        # FAB maps enum-like string columns to Raw: a non-string would reach Length (500).
+        field._strict, raw = True, field._deserialize
+
+        def strings_only(value, attr, data, **kwargs):
+            if not isinstance(value, str):
+                raise ValidationError("Not a valid string.")
+            return raw(value, attr, data, **kwargs)
+
+        field._deserialize = strings_only
     elif isinstance(field, Related) and not getattr(field, "_strict", False):
         # A related record is looked up by its id: one PostgreSQL cannot store would
         # fail in the database (500) instead of being refused here.

@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -65,6 +66,8 @@ def _failures(operations, mode, check):
 
         try:
             run()
+        except Unsatisfiable:  # nothing to generate (an invalid request to an operation without inputs)
+            continue
         except (Exception, BaseExceptionGroup) as error:  # every failing operation is reported
             name = f"{operation.method.upper()} {operation.path}"
             if name not in KNOWN:
@@ -84,7 +87,9 @@ def test_no_server_error_and_answers_match_the_document(operations, signed_in):
     assert not failures, "\n".join(failures)
 
 
-def _row_counts(connection, tables) -> dict:
+def _row_counts(connection, tables, tenant_id) -> dict:
+    # the owner role is under forced row-level security too: count in the tenant's scope
+    connection.execute(text("SELECT set_config('mpanel.tenant_id', :tenant, false)"), {"tenant": str(tenant_id)})
     query = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables)
     return dict(connection.execute(text(query)).all())
 
@@ -94,17 +99,17 @@ def test_refused_bodies_write_nothing(operations, signed_in, database_urls):
 
     tenant, headers = signed_in
     tables = sorted(db.Model.metadata.tables)
-    engine = create_engine(database_urls[0])  # the owner role: every tenant's rows
+    engine = create_engine(database_urls[0])  # the owner role
     writes = [operation for operation in operations if operation.method.upper() in WRITES]
 
     def check(case):
         with engine.connect() as connection:
-            before = _row_counts(connection, tables)
+            before = _row_counts(connection, tables, tenant.id)
         response = case.call(base_url=tenant.host, headers=headers)
         assert response.status_code < 500, response.text[:300]
         if 400 <= response.status_code < 500:
             with engine.connect() as connection:
-                after = _row_counts(connection, tables)
+                after = _row_counts(connection, tables, tenant.id)
             changed = {t: (before[t], after[t]) for t in tables if before[t] != after[t]}
             assert not changed, (response.status_code, changed)
 

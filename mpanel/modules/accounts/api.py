@@ -5,6 +5,8 @@ and Admins (``/api/v1/team/``: the rules of ``/staff/team/``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, g, request
 from flask_appbuilder.api import expose, protect
 from marshmallow import Schema, fields, validate
@@ -150,7 +152,7 @@ def member_json(user: MPanelUser) -> dict:
     return {"id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
             "role": next(iter(sorted(staff.roles_of(user))), None), "active": user.active,
             "two_factor": mfa.enabled(db.session, user),
-            "last_login": user.last_login.isoformat() if user.last_login else None}
+            "last_login": user.last_login.replace(tzinfo=dt.UTC).isoformat() if user.last_login else None}
 
 
 class StaffTeamApi(Api):
