@@ -11,7 +11,8 @@ from mpanel.testing.security import audit_actions
 
 PAGE = "/staff/account-settings/"
 GOOD = {"signup": "approval", "terms_text": "Pay on time.", "terms_version": "2026-12",
-        "privacy_text": "We keep your address.", "privacy_version": "3", "impersonation_write": "y"}
+        "privacy_text": "We keep your address.", "privacy_version": "3", "impersonation_write": "y",
+        "brand_name": "", "brand_logo_url": "", "brand_color": "#174a7a", "brand_footer": ""}
 
 
 def _stored(app, tenant):
