@@ -64,7 +64,7 @@ def test_a_customer_finds_a_product_orders_it_and_reaches_the_payment(live_serve
 
 
 def test_the_menu_shows_only_what_the_tenant_runs_and_the_contact_may_see(live_server, browser, billing):
-    for name in ("registrar_demo", "registrar_epp", "domains"):  # registrars require domains
+    for name in ("registrar_demo", "registrar_epp", "import_whmcs", "domains"):  # these require domains
         billing.run(lambda s: set_active(s, name, False))
     customer_id = billing.customer()
     base = f"http://{billing.tenant.slug}.localhost:{live_server}"
