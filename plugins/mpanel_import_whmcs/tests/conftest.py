@@ -76,7 +76,7 @@ def whmcs():
         server.close()
 
 
-def generate(db, clients=120, seed=18):
+def generate(db, clients=40, seed=18):
     rnd = random.Random(seed)
     db.insert("tblconfiguration", setting="TaxType", value="Exclusive")
     db.insert("tblcurrencies", id=1, code="EUR", prefix="", suffix=" €", format=2, rate=D(1), default=1)

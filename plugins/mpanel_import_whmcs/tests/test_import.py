@@ -36,7 +36,7 @@ def test_dry_run_reports_and_writes_nothing(shop, whmcs):
 
     report = run(shop, whmcs, dry_run=True)
     assert report["dry_run"] and report["ok"], report["differences"]
-    assert report["tables"]["tblclients"]["imported"] == 120, report["problems"][:5]
+    assert report["tables"]["tblclients"]["imported"] == 40, report["problems"][:5]
     assert report["tables"]["tblinvoices"]["read"] == len(whmcs.rows("SELECT id FROM tblinvoices"))
     assert count(shop, Customer) == 0 and count(shop, ImportMap) == 0
 
@@ -59,7 +59,7 @@ def test_import_is_exact_and_re_runs_import_nothing_twice(shop, whmcs):
     reasons = [p["reason"] for p in report["problems"]]
     assert any("'BTCX' is not an ISO 4217" in r for r in reasons)
     assert any("draft" in r for r in reasons)
-    assert count(shop, Customer) == 120
+    assert count(shop, Customer) == 40
 
     # Invalid and duplicate addresses got placeholders; non-ASCII names are kept.
     def customers(session):
@@ -206,7 +206,7 @@ def test_id_map_is_isolated_per_tenant(shop, whmcs, factory, runtime_connection)
 
     run(shop, whmcs, only={"clients"})
     other = factory.tenant()
-    assert count(shop, ImportMap) == 120
+    assert count(shop, ImportMap) == 40
     with runtime_connection.cursor() as cursor:
         cursor.execute("SELECT set_config('mpanel.tenant_id', %s, false)", (str(other.id),))
         cursor.execute("SELECT count(*) FROM import_whmcs_map")

@@ -35,7 +35,7 @@ def test_owner_starts_an_import_and_reads_its_report(app, client, factory, whmcs
         from mpanel.extensions import db
 
         with tenant_scope(shop.id, session=db.session):
-            assert db.session.scalar(select(func.count()).select_from(Customer)) == 120
+            assert db.session.scalar(select(func.count()).select_from(Customer)) == 40
     assert "mysql://root@127.0.0.1:3306/" in client.get("/import/whmcs/", base_url=base).get_data(as_text=True)
 
 
