@@ -185,7 +185,7 @@ def test_client_service_page_shows_the_account_and_logs_in_to_the_panel(client, 
     assert client.get(f"/client/provisioning/services/{other}/login", base_url=billing.host).status_code == 404
 
 
-def test(client, billing, page, server_id):
+def _test_connection(client, billing, page, server_id):
     """The list's "Test connection" action, as the page posts it."""
     from mpanel.testing.pytest_plugin import csrf_token
 
@@ -200,8 +200,8 @@ def test_staff_list_servers_and_test_the_connection(client, billing, hosting, wh
     listing = client.get("/serverview/list/", base_url=billing.host).get_data(as_text=True)
     assert "web1" in listing and whm.token not in listing
     server_id = billing.run(lambda s: s.scalar(select(Server.id)))
-    test(client, billing, listing, server_id)
+    _test_connection(client, billing, listing, server_id)
     assert billing.run(lambda s: s.get(Server, server_id).last_test_result) == "WHM answered: 2 package(s)"
     whm.token = "ROTATED"
-    test(client, billing, listing, server_id)
+    _test_connection(client, billing, listing, server_id)
     assert billing.run(lambda s: s.get(Server, server_id).last_test_result).startswith("failed: WHM refused")
