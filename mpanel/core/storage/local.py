@@ -6,12 +6,13 @@ Signed URLs point at the kernel route in ``web.py``, which checks their HMAC.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CHUNK, Backend, Entry, NotFound, StorageError, check_key, file_sha256, sha256
+from .base import CHUNK, Backend, Entry, NotFound, StorageError, check_key, file_sha256
 from .signing import signed_path
 
 
@@ -30,22 +31,7 @@ class LocalBackend(Backend):
         return path
 
     def put(self, key, data, content_type="application/octet-stream"):
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".put-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError as exc:
-            raise StorageError(f"cannot write {key} under {self.root}: {exc.strerror or exc}") from exc
-        return sha256(data)
+        return self.put_file(key, io.BytesIO(data), content_type)
 
     def put_file(self, key, handle, content_type="application/octet-stream"):
         path = self._path(key)
